@@ -1,0 +1,143 @@
+//! The function registry: what a name in a template calls.
+//!
+//! Each function declares its Go signature ([`Signature`]): the engine then checks the
+//! argument count, converts constants and checks types exactly where Go's reflection-based
+//! call would, with Go's error texts, so a function body only deals with well-typed values.
+//! Functions receive a [`CallContext`] through which `include` and `tpl` reach back into
+//! the engine.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::error::Error;
+use crate::value::Value;
+
+/// A Go parameter type, as far as template functions need them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GoType {
+    /// `interface {}`: anything, nil included.
+    Any,
+    String,
+    Bool,
+    Int,
+    Int64,
+    Float64,
+    /// `[]interface {}`.
+    List,
+    /// `[]string`.
+    StringList,
+    /// `map[string]interface {}`.
+    Map,
+}
+
+impl GoType {
+    /// The type as Go prints it in error messages.
+    pub fn go_name(self) -> &'static str {
+        match self {
+            GoType::Any => "interface {}",
+            GoType::String => "string",
+            GoType::Bool => "bool",
+            GoType::Int => "int",
+            GoType::Int64 => "int64",
+            GoType::Float64 => "float64",
+            GoType::List => "[]interface {}",
+            GoType::StringList => "[]string",
+            GoType::Map => "map[string]interface {}",
+        }
+    }
+}
+
+/// A function's Go signature: fixed parameters, then optionally a variadic tail.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Signature {
+    pub params: Vec<GoType>,
+    pub variadic: Option<GoType>,
+}
+
+impl Signature {
+    pub fn fixed(params: &[GoType]) -> Signature {
+        Signature { params: params.to_vec(), variadic: None }
+    }
+
+    pub fn variadic(params: &[GoType], rest: GoType) -> Signature {
+        Signature { params: params.to_vec(), variadic: Some(rest) }
+    }
+}
+
+/// What a function body sees of the engine.
+pub trait CallContext {
+    /// Executes a named template with `data` as dot and returns its output (`include`).
+    fn execute_template(&mut self, name: &str, data: &Value) -> Result<String, Error>;
+
+    /// Parses `text` as a new template that can use every defined template, executes it
+    /// with `data` as dot and returns its output (`tpl`).
+    fn execute_text(&mut self, name: &str, text: &str, data: &Value) -> Result<String, Error>;
+}
+
+type FuncBody = dyn Fn(&mut dyn CallContext, &[Value]) -> Result<Value, Error> + Send + Sync;
+
+/// A template function: a signature and a body.
+#[derive(Clone)]
+pub struct Function {
+    pub signature: Signature,
+    body: Arc<FuncBody>,
+}
+
+impl Function {
+    pub fn new<F>(signature: Signature, body: F) -> Function
+    where
+        F: Fn(&mut dyn CallContext, &[Value]) -> Result<Value, Error> + Send + Sync + 'static,
+    {
+        Function { signature, body: Arc::new(body) }
+    }
+
+    pub fn call(&self, ctx: &mut dyn CallContext, args: &[Value]) -> Result<Value, Error> {
+        (self.body)(ctx, args)
+    }
+}
+
+impl fmt::Debug for Function {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Function({:?})", self.signature)
+    }
+}
+
+/// Named functions available to templates, on top of the builtins.
+///
+/// ```
+/// use helmpilot_template::{Functions, Function, GoType, Signature, Templates, Value};
+/// let mut funcs = Functions::new();
+/// funcs.insert("upper", Function::new(Signature::fixed(&[GoType::String]), |_, args| {
+///     Ok(Value::from(args[0].as_str().unwrap_or_default().to_uppercase()))
+/// }));
+/// let mut t = Templates::with_functions(funcs);
+/// t.parse("t", r#"{{ upper "hi" }}"#).unwrap();
+/// assert_eq!(t.execute("t", &Value::Nil).unwrap(), "HI");
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Functions {
+    map: HashMap<String, Function>,
+}
+
+impl Functions {
+    pub fn new() -> Functions {
+        Functions::default()
+    }
+
+    pub fn insert(&mut self, name: impl Into<String>, function: Function) {
+        self.map.insert(name.into(), function);
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Function> {
+        self.map.get(name)
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.map.contains_key(name)
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.map.keys().map(String::as_str)
+    }
+}

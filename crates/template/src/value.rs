@@ -1,0 +1,443 @@
+//! The values templates compute with.
+//!
+//! Go's text/template works on `reflect.Value`s of arbitrary Go types. A chart only ever
+//! feeds it what YAML and JSON hold (nil, bool, numbers, strings, lists, string-keyed maps)
+//! plus a handful of host structs (`.Release`, `.Files`, `.Capabilities`, ...). [`Value`]
+//! covers exactly that, and keeps enough of the Go type (int vs int64, `[]string` vs
+//! `[]interface {}`) that `printf "%T"`, `kindOf` and Go's comparison rules come out the
+//! same as in Helm.
+//!
+//! Cloning is cheap: strings, lists and maps are reference counted. Maps are shared and
+//! mutable like Go maps (Sprig's `set` changes the map every holder sees); lists are
+//! immutable like the slices Sprig hands around (every list function returns a copy).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+/// A reference-counted immutable string.
+pub type Str = Arc<str>;
+
+/// Go's signed integer types. Template literals are `int`; Sprig's arithmetic yields `int64`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum IntType {
+    Int,
+    Int8,
+    Int16,
+    Int32,
+    Int64,
+}
+
+/// Go's unsigned integer types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UintType {
+    Uint,
+    Uint8,
+    Uint16,
+    Uint32,
+    Uint64,
+    Uintptr,
+}
+
+/// The Go element type of a list: `[]interface {}` (what YAML and `list` produce) or
+/// `[]string` (what `splitList`, `keys`, `regexFindAll` and friends return).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ListType {
+    Interface,
+    String,
+}
+
+/// A template value.
+///
+/// ```
+/// use helmpilot_template::Value;
+/// let v = Value::from(vec![Value::from(1), Value::from("a")]);
+/// assert_eq!(v.to_string(), "[1 a]");
+/// ```
+#[derive(Clone, Default)]
+pub enum Value {
+    /// Go's nil interface: a YAML `null`, or a missing key under `missingkey=zero`.
+    #[default]
+    Nil,
+    Bool(bool),
+    Int(i64, IntType),
+    Uint(u64, UintType),
+    /// A `float64`. All numbers in Helm values files and JSON are `float64`.
+    Float(f64),
+    String(Str),
+    /// A `[]byte`.
+    Bytes(Arc<[u8]>),
+    List(List),
+    Map(Map),
+    /// A host object with fields and methods (`.Files`, `.Capabilities`, ...).
+    Object(Arc<dyn Object>),
+    /// A function value, for the `call` builtin.
+    Func(Arc<dyn Callable>),
+}
+
+/// An immutable, cheaply cloned list.
+#[derive(Clone)]
+pub struct List {
+    items: Arc<Vec<Value>>,
+    list_type: ListType,
+}
+
+impl List {
+    /// A `[]interface {}`.
+    pub fn new(items: Vec<Value>) -> List {
+        List { items: Arc::new(items), list_type: ListType::Interface }
+    }
+
+    /// A `[]string`.
+    pub fn strings<I: IntoIterator<Item = S>, S: Into<Str>>(items: I) -> List {
+        List {
+            items: Arc::new(items.into_iter().map(|s| Value::String(s.into())).collect()),
+            list_type: ListType::String,
+        }
+    }
+
+    pub fn list_type(&self) -> ListType {
+        self.list_type
+    }
+
+    pub fn items(&self) -> &[Value] {
+        &self.items
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The items, copied only if another holder shares them.
+    pub fn into_vec(self) -> Vec<Value> {
+        Arc::try_unwrap(self.items).unwrap_or_else(|shared| (*shared).clone())
+    }
+
+    /// Whether two handles share the same storage.
+    pub fn ptr_eq(&self, other: &List) -> bool {
+        Arc::ptr_eq(&self.items, &other.items)
+    }
+}
+
+/// A shared, mutable map with string keys, iterated in sorted key order like Go's
+/// template `range` and fmt printing.
+#[derive(Clone, Default)]
+pub struct Map {
+    entries: Arc<RwLock<BTreeMap<Str, Value>>>,
+}
+
+impl Map {
+    pub fn new() -> Map {
+        Map::default()
+    }
+
+    pub fn from_entries(entries: BTreeMap<Str, Value>) -> Map {
+        Map { entries: Arc::new(RwLock::new(entries)) }
+    }
+
+    /// Read access. Never hold it while running template code: a `set` on the same map
+    /// would then wait forever.
+    pub fn read(&self) -> RwLockReadGuard<'_, BTreeMap<Str, Value>> {
+        // A panic while the lock is held cannot leave the map half-changed (every
+        // mutation is a single BTreeMap call), so a poisoned lock is still usable.
+        self.entries.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn write(&self) -> RwLockWriteGuard<'_, BTreeMap<Str, Value>> {
+        self.entries.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn get(&self, key: &str) -> Option<Value> {
+        self.read().get(key).cloned()
+    }
+
+    pub fn insert(&self, key: impl Into<Str>, value: Value) {
+        self.write().insert(key.into(), value);
+    }
+
+    pub fn remove(&self, key: &str) -> Option<Value> {
+        self.write().remove(key)
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.read().contains_key(key)
+    }
+
+    pub fn len(&self) -> usize {
+        self.read().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.read().is_empty()
+    }
+
+    /// The keys in sorted order, as Go's `range` visits them.
+    pub fn keys(&self) -> Vec<Str> {
+        self.read().keys().cloned().collect()
+    }
+
+    /// A snapshot of the entries in sorted key order.
+    pub fn entries(&self) -> Vec<(Str, Value)> {
+        self.read().iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+    }
+
+    /// Whether two handles are the same Go map.
+    pub fn ptr_eq(&self, other: &Map) -> bool {
+        Arc::ptr_eq(&self.entries, &other.entries)
+    }
+}
+
+/// What a host object's field lookup found.
+pub enum Member {
+    /// A plain field or a method without arguments that was called.
+    Field(Value),
+    /// A method that takes arguments; the engine calls [`Object::call_method`].
+    Method,
+    Missing,
+}
+
+/// A host object: Helm's `.Release`, `.Chart`, `.Files`, `.Capabilities` and the like.
+///
+/// The engine treats it as a Go struct (or pointer to one): `.Name` reads a field or calls a
+/// method, `.Files.Get "x"` calls a method with arguments.
+///
+/// ```
+/// use helmpilot_template::{Member, Object, Value};
+/// #[derive(Debug)]
+/// struct Release;
+/// impl Object for Release {
+///     fn type_name(&self) -> &str { "release.Info" }
+///     fn member(&self, name: &str) -> Member {
+///         match name {
+///             "Name" => Member::Field(Value::from("demo")),
+///             _ => Member::Missing,
+///         }
+///     }
+/// }
+/// assert_eq!(Release.type_name(), "release.Info");
+/// ```
+pub trait Object: Send + Sync + fmt::Debug {
+    /// The Go type name, as `%T` prints it (e.g. `*chart.Metadata`).
+    fn type_name(&self) -> &str;
+
+    /// Looks up a field or method by name.
+    fn member(&self, name: &str) -> Member;
+
+    /// Calls a method that [`Object::member`] reported as [`Member::Method`].
+    fn call_method(&self, name: &str, args: &[Value]) -> Result<Value, String> {
+        let _ = args;
+        Err(format!("{name} is not a method"))
+    }
+
+    /// How `%v` prints the object. Go prints structs as `{field1 field2}`.
+    fn format(&self) -> String {
+        format!("{{{}}}", self.type_name())
+    }
+
+    /// Whether the object can be ranged over, as a list of values.
+    fn iterate(&self) -> Option<Vec<Value>> {
+        None
+    }
+}
+
+/// A function value that the `call` builtin can invoke.
+pub trait Callable: Send + Sync {
+    /// The Go type, as `%T` prints it (e.g. `func(int) int`).
+    fn type_name(&self) -> &str;
+    fn call(&self, args: &[Value]) -> Result<Value, String>;
+}
+
+impl Value {
+    /// Go's truth: false, 0, nil, and empty strings, lists and maps are false.
+    pub fn is_true(&self) -> bool {
+        match self {
+            Value::Nil => false,
+            Value::Bool(b) => *b,
+            Value::Int(n, _) => *n != 0,
+            Value::Uint(n, _) => *n != 0,
+            Value::Float(f) => *f != 0.0,
+            Value::String(s) => !s.is_empty(),
+            Value::Bytes(b) => !b.is_empty(),
+            Value::List(l) => !l.is_empty(),
+            Value::Map(m) => !m.is_empty(),
+            Value::Object(_) | Value::Func(_) => true,
+        }
+    }
+
+    /// The Go type name, as `printf "%T"` shows it.
+    pub fn type_name(&self) -> String {
+        match self {
+            Value::Nil => "<nil>".to_string(),
+            Value::Bool(_) => "bool".to_string(),
+            Value::Int(_, t) => int_type_name(*t).to_string(),
+            Value::Uint(_, t) => uint_type_name(*t).to_string(),
+            Value::Float(_) => "float64".to_string(),
+            Value::String(_) => "string".to_string(),
+            Value::Bytes(_) => "[]uint8".to_string(),
+            Value::List(l) => match l.list_type() {
+                ListType::Interface => "[]interface {}".to_string(),
+                ListType::String => "[]string".to_string(),
+            },
+            Value::Map(_) => "map[string]interface {}".to_string(),
+            Value::Object(o) => o.type_name().to_string(),
+            Value::Func(f) => f.type_name().to_string(),
+        }
+    }
+
+    /// Go's reflect kind name (`int`, `float64`, `string`, `slice`, `map`, `struct`, `ptr`...).
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Value::Nil => "invalid",
+            Value::Bool(_) => "bool",
+            Value::Int(_, t) => int_type_name(*t),
+            Value::Uint(_, t) => uint_type_name(*t),
+            Value::Float(_) => "float64",
+            Value::String(_) => "string",
+            Value::Bytes(_) | Value::List(_) => "slice",
+            Value::Map(_) => "map",
+            Value::Object(o) => {
+                if o.type_name().starts_with('*') {
+                    "ptr"
+                } else {
+                    "struct"
+                }
+            }
+            Value::Func(_) => "func",
+        }
+    }
+
+    pub fn is_nil(&self) -> bool {
+        matches!(self, Value::Nil)
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A Go `int`.
+    pub fn int(n: i64) -> Value {
+        Value::Int(n, IntType::Int)
+    }
+
+    /// A Go `int64`.
+    pub fn int64(n: i64) -> Value {
+        Value::Int(n, IntType::Int64)
+    }
+}
+
+pub(crate) fn int_type_name(t: IntType) -> &'static str {
+    match t {
+        IntType::Int => "int",
+        IntType::Int8 => "int8",
+        IntType::Int16 => "int16",
+        IntType::Int32 => "int32",
+        IntType::Int64 => "int64",
+    }
+}
+
+pub(crate) fn uint_type_name(t: UintType) -> &'static str {
+    match t {
+        UintType::Uint => "uint",
+        UintType::Uint8 => "uint8",
+        UintType::Uint16 => "uint16",
+        UintType::Uint32 => "uint32",
+        UintType::Uint64 => "uint64",
+        UintType::Uintptr => "uintptr",
+    }
+}
+
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Nil => f.write_str("Nil"),
+            Value::Bool(b) => write!(f, "Bool({b})"),
+            Value::Int(n, t) => write!(f, "Int({n}, {t:?})"),
+            Value::Uint(n, t) => write!(f, "Uint({n}, {t:?})"),
+            Value::Float(x) => write!(f, "Float({x:?})"),
+            Value::String(s) => write!(f, "String({s:?})"),
+            Value::Bytes(b) => write!(f, "Bytes({b:?})"),
+            Value::List(l) => f.debug_list().entries(l.items().iter()).finish(),
+            Value::Map(m) => {
+                // Bounded: a map that contains itself (possible through `set`) must not
+                // recurse forever in debug output.
+                f.debug_map().entries(m.read().iter().map(|(k, v)| (k, v.type_name()))).finish()
+            }
+            Value::Object(o) => write!(f, "Object({})", o.type_name()),
+            Value::Func(c) => write!(f, "Func({})", c.type_name()),
+        }
+    }
+}
+
+/// `%v` formatting, as Go's `fmt.Sprint` prints the value.
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&crate::gofmt::sprint(std::slice::from_ref(self)))
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Value {
+        Value::Bool(b)
+    }
+}
+
+impl From<i64> for Value {
+    fn from(n: i64) -> Value {
+        Value::Int(n, IntType::Int)
+    }
+}
+
+impl From<i32> for Value {
+    fn from(n: i32) -> Value {
+        Value::Int(n.into(), IntType::Int)
+    }
+}
+
+impl From<f64> for Value {
+    fn from(x: f64) -> Value {
+        Value::Float(x)
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Value {
+        Value::String(s.into())
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Value {
+        Value::String(s.into())
+    }
+}
+
+impl From<Str> for Value {
+    fn from(s: Str) -> Value {
+        Value::String(s)
+    }
+}
+
+impl From<Vec<Value>> for Value {
+    fn from(items: Vec<Value>) -> Value {
+        Value::List(List::new(items))
+    }
+}
+
+impl From<BTreeMap<Str, Value>> for Value {
+    fn from(entries: BTreeMap<Str, Value>) -> Value {
+        Value::Map(Map::from_entries(entries))
+    }
+}
+
+impl From<Map> for Value {
+    fn from(m: Map) -> Value {
+        Value::Map(m)
+    }
+}
