@@ -132,6 +132,9 @@ pub struct NumberNode {
     pub int64: i64,
     pub uint64: u64,
     pub float64: f64,
+    /// The value of a complex constant (`1i`, `1+2i`) as (real, imaginary); Go prints it
+    /// as `(1+2i)`.
+    pub complex128: (f64, f64),
     /// The source text, as Go prints the node back.
     pub text: Str,
 }

@@ -13,10 +13,12 @@
 //! ```
 
 pub mod ast;
+mod ast_fmt;
 mod builtins;
 mod error;
 mod exec;
 mod funcs;
+pub mod helm_error;
 pub mod gofmt;
 mod lex;
 mod parse;
@@ -25,5 +27,6 @@ mod value;
 
 pub use error::{Error, ErrorKind, Location};
 pub use funcs::{CallContext, Function, Functions, GoType, Signature};
+pub use helm_error::helm_error_text;
 pub use template::{Limits, MissingKey, Templates};
 pub use value::{Callable, IntType, List, ListType, Map, Member, Object, Str, UintType, Value};

@@ -64,6 +64,8 @@ pub enum Value {
     Uint(u64, UintType),
     /// A `float64`. All numbers in Helm values files and JSON are `float64`.
     Float(f64),
+    /// A `complex128` (real, imaginary): only template literals like `1i` make one.
+    Complex(f64, f64),
     String(Str),
     /// A `[]byte`.
     Bytes(Arc<[u8]>),
@@ -195,8 +197,9 @@ impl Map {
 pub enum Member {
     /// A plain field or a method without arguments that was called.
     Field(Value),
-    /// A method that takes arguments; the engine calls [`Object::call_method`].
-    Method,
+    /// A method; the engine checks the arguments against its Go signature, then calls
+    /// [`Object::call_method`].
+    Method(crate::funcs::Signature),
     Missing,
 }
 
@@ -260,6 +263,7 @@ impl Value {
             Value::Int(n, _) => *n != 0,
             Value::Uint(n, _) => *n != 0,
             Value::Float(f) => *f != 0.0,
+            Value::Complex(re, im) => *re != 0.0 || *im != 0.0,
             Value::String(s) => !s.is_empty(),
             Value::Bytes(b) => !b.is_empty(),
             Value::List(l) => !l.is_empty(),
@@ -276,6 +280,7 @@ impl Value {
             Value::Int(_, t) => int_type_name(*t).to_string(),
             Value::Uint(_, t) => uint_type_name(*t).to_string(),
             Value::Float(_) => "float64".to_string(),
+            Value::Complex(..) => "complex128".to_string(),
             Value::String(_) => "string".to_string(),
             Value::Bytes(_) => "[]uint8".to_string(),
             Value::List(l) => match l.list_type() {
@@ -296,6 +301,7 @@ impl Value {
             Value::Int(_, t) => int_type_name(*t),
             Value::Uint(_, t) => uint_type_name(*t),
             Value::Float(_) => "float64",
+            Value::Complex(..) => "complex128",
             Value::String(_) => "string",
             Value::Bytes(_) | Value::List(_) => "slice",
             Value::Map(_) => "map",
@@ -361,6 +367,7 @@ impl fmt::Debug for Value {
             Value::Int(n, t) => write!(f, "Int({n}, {t:?})"),
             Value::Uint(n, t) => write!(f, "Uint({n}, {t:?})"),
             Value::Float(x) => write!(f, "Float({x:?})"),
+            Value::Complex(re, im) => write!(f, "Complex({re:?}, {im:?})"),
             Value::String(s) => write!(f, "String({s:?})"),
             Value::Bytes(b) => write!(f, "Bytes({b:?})"),
             Value::List(l) => f.debug_list().entries(l.items().iter()).finish(),

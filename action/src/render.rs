@@ -1,0 +1,96 @@
+//! `helmpilot render`: executes template files against a values file, as Helm's engine
+//! would, and prints each rendered file under a `# Source:` header like `helm template`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use helmpilot_template::{Map, Str, Templates, Value};
+
+use crate::frame;
+
+#[derive(Args)]
+pub struct RenderArgs {
+    /// Template files; files whose name starts with `_` only provide definitions.
+    #[arg(required = true)]
+    templates: Vec<PathBuf>,
+    /// A JSON file with the values (`.Values`).
+    #[arg(short = 'f', long = "values")]
+    values: Option<PathBuf>,
+    /// The release name (`.Release.Name`).
+    #[arg(long, default_value = "release-name")]
+    name: String,
+    /// The release namespace (`.Release.Namespace`).
+    #[arg(short, long, default_value = "default")]
+    namespace: String,
+}
+
+pub fn run(args: &RenderArgs) -> Result<()> {
+    let mut sources = BTreeMap::new();
+    for path in &args.templates {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read template {}", path.display()))?;
+        sources.insert(path.display().to_string(), text);
+    }
+    let values = match &args.values {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read values file {}", path.display()))?;
+            let json: serde_json::Value = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not valid JSON; fix the syntax at the position shown", path.display()))?;
+            if !json.is_object() {
+                bail!("{}: values must be a JSON object at the top level", path.display());
+            }
+            from_json(&json)
+        }
+        None => Value::Map(Map::new()),
+    };
+
+    let mut set = Templates::new();
+    set.set_name("gotpl");
+    // Helm parses deeper paths first, then in reverse lexical order; later definitions win.
+    let mut order: Vec<&String> = sources.keys().collect();
+    order.sort_by(|a, b| b.matches('/').count().cmp(&a.matches('/').count()).then_with(|| b.cmp(a)));
+    for name in &order {
+        set.parse(name, &sources[*name]).map_err(|e| frame::report(&e, &sources))?;
+    }
+
+    let release = Map::new();
+    release.insert("Name", Value::from(args.name.as_str()));
+    release.insert("Namespace", Value::from(args.namespace.as_str()));
+    release.insert("IsInstall", Value::Bool(true));
+    release.insert("IsUpgrade", Value::Bool(false));
+    release.insert("Revision", Value::int(1));
+    release.insert("Service", Value::from("Helm"));
+
+    for (name, _) in sources.iter().filter(|(name, _)| !is_partial(name)) {
+        let top = Map::new();
+        top.insert("Values", values.clone());
+        top.insert("Release", Value::Map(release.clone()));
+        let output = set.execute(name, &Value::Map(top)).map_err(|e| frame::report(&e, &sources))?;
+        // Helm prints missing values as empty text.
+        let output = output.replace("<no value>", "");
+        if !output.trim().is_empty() {
+            println!("---\n# Source: {name}\n{output}");
+        }
+    }
+    Ok(())
+}
+
+fn is_partial(path: &str) -> bool {
+    path.rsplit('/').next().is_some_and(|file| file.starts_with('_'))
+}
+
+fn from_json(v: &serde_json::Value) -> Value {
+    match v {
+        serde_json::Value::Null => Value::Nil,
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        // Helm decodes values through JSON, so every number is a float64.
+        serde_json::Value::Number(n) => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+        serde_json::Value::String(s) => Value::from(s.as_str()),
+        serde_json::Value::Array(items) => Value::from(items.iter().map(from_json).collect::<Vec<_>>()),
+        serde_json::Value::Object(entries) => {
+            let map: BTreeMap<Str, Value> = entries.iter().map(|(k, v)| (Str::from(k.as_str()), from_json(v))).collect();
+            Value::from(map)
+        }
+    }
+}

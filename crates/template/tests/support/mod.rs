@@ -1,0 +1,71 @@
+//! Rendering a template case the way Helm's engine does, shared by the conformance suite
+//! and the `render_cases` example that the differential fuzzer drives.
+//!
+//! Helm's side of rendering that this mimics: templates of a chart are parsed into one set
+//! in Helm's order (deeper paths first, then reverse lexical), files starting with `_`
+//! only define, `missingkey=zero`, `<no value>` removed from the output, errors shown in
+//! Helm v4's format.
+
+use std::collections::BTreeMap;
+
+use helmpilot_template::{helm_error_text, Map, Str, Templates, Value};
+use serde::Deserialize;
+
+/// A template case: the text of `templates/case.yaml`, optional partials
+/// (`templates/_NAME.tpl`) and values.
+#[derive(Deserialize)]
+pub struct CaseInput {
+    pub template: String,
+    #[serde(default)]
+    pub values: serde_json::Value,
+    #[serde(default)]
+    pub partials: BTreeMap<String, String>,
+}
+
+/// Helm decodes values from JSON: every number is a float64.
+pub fn from_json(v: &serde_json::Value) -> Value {
+    match v {
+        serde_json::Value::Null => Value::Nil,
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        serde_json::Value::Number(n) => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+        serde_json::Value::String(s) => Value::from(s.as_str()),
+        serde_json::Value::Array(items) => Value::from(items.iter().map(from_json).collect::<Vec<_>>()),
+        serde_json::Value::Object(entries) => {
+            let map: BTreeMap<Str, Value> = entries.iter().map(|(k, v)| (Str::from(k.as_str()), from_json(v))).collect();
+            Value::from(map)
+        }
+    }
+}
+
+const MAIN: &str = "t/templates/case.yaml";
+
+/// Renders a case as Helm would: the result is the output or Helm's error text.
+pub fn render(case: &CaseInput) -> Result<String, String> {
+    let mut files: Vec<(String, &str)> = vec![(MAIN.to_string(), case.template.as_str())];
+    for (name, text) in &case.partials {
+        files.push((format!("t/templates/_{name}.tpl"), text.as_str()));
+    }
+    // Helm's parse order: more path segments first, then reverse lexical order.
+    files.sort_by(|(a, _), (b, _)| {
+        let depth = |s: &str| s.matches('/').count();
+        depth(b).cmp(&depth(a)).then_with(|| b.cmp(a))
+    });
+    let mut set = Templates::new();
+    set.set_name("gotpl");
+    for (name, text) in &files {
+        set.parse(name, text).map_err(|e| helm_error_text(name, &e))?;
+    }
+    let values = match &case.values {
+        serde_json::Value::Null => Value::from(BTreeMap::new()),
+        v => from_json(v),
+    };
+    let top = Map::new();
+    top.insert("Values", values);
+    let template = Map::new();
+    template.insert("Name", Value::from(MAIN));
+    template.insert("BasePath", Value::from("t/templates"));
+    top.insert("Template", Value::Map(template));
+    let output = set.execute(MAIN, &Value::Map(top)).map_err(|e| helm_error_text(MAIN, &e))?;
+    Ok(output.replace("<no value>", ""))
+}
+
