@@ -11,7 +11,12 @@ pub fn report(err: &Error, sources: &BTreeMap<String, String>) -> anyhow::Error 
     let innermost = err.chain().filter(|e| e.location.is_some()).last();
     if let Some(location) = innermost.and_then(|e| e.location.as_ref()) {
         if let Some(source) = sources.get(&*location.parse_name) {
-            text.push_str(&code_frame(source, &location.parse_name, location.line, location.span.clone()));
+            text.push_str(&code_frame(
+                source,
+                &location.parse_name,
+                location.line,
+                location.span.clone(),
+            ));
         }
     }
     anyhow::anyhow!(text)
@@ -20,10 +25,15 @@ pub fn report(err: &Error, sources: &BTreeMap<String, String>) -> anyhow::Error 
 fn code_frame(source: &str, name: &str, line: usize, span: std::ops::Range<usize>) -> String {
     let start = span.start.min(source.len());
     let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = source[start..].find('\n').map_or(source.len(), |i| start + i);
+    let line_end = source[start..]
+        .find('\n')
+        .map_or(source.len(), |i| start + i);
     let line_text = &source[line_start..line_end];
     let column = source[line_start..start].chars().count();
-    let width = source[start..span.end.clamp(start, line_end)].chars().count().max(1);
+    let width = source[start..span.end.clamp(start, line_end)]
+        .chars()
+        .count()
+        .max(1);
     let gutter = line.to_string().len();
     format!(
         "\n{pad} --> {name}:{line}:{col}\n{pad} |\n{line} | {line_text}\n{pad} | {spaces}{marks}",

@@ -8,7 +8,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "helmpilot", version, about = "Ship Helm charts from a Git repository, safely")]
+#[command(
+    name = "helmpilot",
+    version,
+    about = "Ship Helm charts from a Git repository, safely"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

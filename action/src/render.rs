@@ -29,16 +29,25 @@ pub struct RenderArgs {
 pub fn run(args: &RenderArgs) -> Result<()> {
     let mut sources = BTreeMap::new();
     for path in &args.templates {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read template {}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read template {}", path.display()))?;
         sources.insert(path.display().to_string(), text);
     }
     let values = match &args.values {
         Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read values file {}", path.display()))?;
-            let json: serde_json::Value = serde_json::from_str(&text)
-                .with_context(|| format!("{} is not valid JSON; fix the syntax at the position shown", path.display()))?;
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read values file {}", path.display()))?;
+            let json: serde_json::Value = serde_json::from_str(&text).with_context(|| {
+                format!(
+                    "{} is not valid JSON; fix the syntax at the position shown",
+                    path.display()
+                )
+            })?;
             if !json.is_object() {
-                bail!("{}: values must be a JSON object at the top level", path.display());
+                bail!(
+                    "{}: values must be a JSON object at the top level",
+                    path.display()
+                );
             }
             from_json(&json)
         }
@@ -49,9 +58,15 @@ pub fn run(args: &RenderArgs) -> Result<()> {
     set.set_name("gotpl");
     // Helm parses deeper paths first, then in reverse lexical order; later definitions win.
     let mut order: Vec<&String> = sources.keys().collect();
-    order.sort_by(|a, b| b.matches('/').count().cmp(&a.matches('/').count()).then_with(|| b.cmp(a)));
+    order.sort_by(|a, b| {
+        b.matches('/')
+            .count()
+            .cmp(&a.matches('/').count())
+            .then_with(|| b.cmp(a))
+    });
     for name in &order {
-        set.parse(name, &sources[*name]).map_err(|e| frame::report(&e, &sources))?;
+        set.parse(name, &sources[*name])
+            .map_err(|e| frame::report(&e, &sources))?;
     }
 
     let release = Map::new();
@@ -66,7 +81,9 @@ pub fn run(args: &RenderArgs) -> Result<()> {
         let top = Map::new();
         top.insert("Values", values.clone());
         top.insert("Release", Value::Map(release.clone()));
-        let output = set.execute(name, &Value::Map(top)).map_err(|e| frame::report(&e, &sources))?;
+        let output = set
+            .execute(name, &Value::Map(top))
+            .map_err(|e| frame::report(&e, &sources))?;
         // Helm prints missing values as empty text.
         let output = output.replace("<no value>", "");
         if !output.trim().is_empty() {
@@ -77,7 +94,9 @@ pub fn run(args: &RenderArgs) -> Result<()> {
 }
 
 fn is_partial(path: &str) -> bool {
-    path.rsplit('/').next().is_some_and(|file| file.starts_with('_'))
+    path.rsplit('/')
+        .next()
+        .is_some_and(|file| file.starts_with('_'))
 }
 
 fn from_json(v: &serde_json::Value) -> Value {
@@ -87,9 +106,14 @@ fn from_json(v: &serde_json::Value) -> Value {
         // Helm decodes values through JSON, so every number is a float64.
         serde_json::Value::Number(n) => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
         serde_json::Value::String(s) => Value::from(s.as_str()),
-        serde_json::Value::Array(items) => Value::from(items.iter().map(from_json).collect::<Vec<_>>()),
+        serde_json::Value::Array(items) => {
+            Value::from(items.iter().map(from_json).collect::<Vec<_>>())
+        }
         serde_json::Value::Object(entries) => {
-            let map: BTreeMap<Str, Value> = entries.iter().map(|(k, v)| (Str::from(k.as_str()), from_json(v))).collect();
+            let map: BTreeMap<Str, Value> = entries
+                .iter()
+                .map(|(k, v)| (Str::from(k.as_str()), from_json(v)))
+                .collect();
             Value::from(map)
         }
     }

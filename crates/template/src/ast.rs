@@ -103,19 +103,40 @@ pub struct VariableNode {
 /// The arguments of a command.
 #[derive(Clone, Debug)]
 pub enum Operand {
-    Bool { pos: Pos, value: bool },
-    Dot { pos: Pos },
-    Nil { pos: Pos },
+    Bool {
+        pos: Pos,
+        value: bool,
+    },
+    Dot {
+        pos: Pos,
+    },
+    Nil {
+        pos: Pos,
+    },
     Number(NumberNode),
     /// `quoted` is the source text with its quotes (Go prints it back in errors).
-    String { pos: Pos, quoted: Str, text: Str },
+    String {
+        pos: Pos,
+        quoted: Str,
+        text: Str,
+    },
     /// `.a.b.c`: `["a", "b", "c"]`.
-    Field { pos: Pos, ident: Vec<Str> },
+    Field {
+        pos: Pos,
+        ident: Vec<Str>,
+    },
     Variable(VariableNode),
     /// A function name.
-    Identifier { pos: Pos, name: Str },
+    Identifier {
+        pos: Pos,
+        name: Str,
+    },
     /// A field chain on a term that is not dot or a variable: `(pipe).a.b`.
-    Chain { pos: Pos, node: Box<Operand>, field: Vec<Str> },
+    Chain {
+        pos: Pos,
+        node: Box<Operand>,
+        field: Vec<Str>,
+    },
     /// A parenthesised pipeline.
     Pipe(Box<PipeNode>),
 }
@@ -165,5 +186,17 @@ impl Node {
             Node::Template(t) => t.pos,
             Node::Break { pos, .. } | Node::Continue { pos, .. } => *pos,
         }
+    }
+}
+
+/// Parenthesised pipelines nest up to Go's limit of 10,000; dropping such a tree
+/// recursively would overflow a thread's stack, so each level makes sure there is room.
+impl Drop for PipeNode {
+    fn drop(&mut self) {
+        if self.cmds.is_empty() {
+            return;
+        }
+        let cmds = std::mem::take(&mut self.cmds);
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, move || drop(cmds));
     }
 }

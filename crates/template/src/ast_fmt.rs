@@ -7,11 +7,11 @@
 
 use std::fmt::{self, Display, Formatter, Write};
 
-use crate::gofmt::quote;
 use crate::ast::{
     ActionNode, BranchNode, CommandNode, ListNode, Node, NumberNode, Operand, PipeNode,
     TemplateNode, TextNode, VariableNode,
 };
+use crate::gofmt::quote;
 
 impl Display for ListNode {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
@@ -149,4 +149,186 @@ fn write_joined<T: Display>(f: &mut Formatter<'_>, items: &[T], separator: &str)
 /// `.a.b` for `["a", "b"]`.
 fn write_fields<T: Display>(f: &mut Formatter<'_>, fields: &[T]) -> fmt::Result {
     fields.iter().try_for_each(|field| write!(f, ".{field}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::parse::{parse, ParseOptions};
+
+    /// The top-level tree of `text`, printed. Every name is a function here.
+    fn printed(text: &str) -> String {
+        let is_function = |_: &str| true;
+        let options = ParseOptions {
+            left_delim: "",
+            right_delim: "",
+            is_function: &is_function,
+        };
+        let parsed = parse("test", text, &options).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+        parsed.main.root.to_string()
+    }
+
+    #[test]
+    fn prints_like_go() {
+        // Go's parse_test.go pairs; Go's tests print text quoted, here it prints raw.
+        let cases = [
+            ("", ""),
+            ("{{/*\n\n\n*/}}", ""),
+            (" \t\n", " \t\n"),
+            ("some text", "some text"),
+            ("{{.X}}", "{{.X}}"),
+            ("{{printf}}", "{{printf}}"),
+            ("{{$}}", "{{$}}"),
+            (
+                "{{with $x := 3}}{{$x 23}}{{end}}",
+                "{{with $x := 3}}{{$x 23}}{{end}}",
+            ),
+            ("{{$.I}}", "{{$.I}}"),
+            ("{{printf `%d` 23}}", "{{printf `%d` 23}}"),
+            ("{{.X|.Y}}", "{{.X | .Y}}"),
+            ("{{$x := .X|.Y}}", "{{$x := .X | .Y}}"),
+            (
+                "{{.X (.Y .Z) (.A | .B .C) (.E)}}",
+                "{{.X (.Y .Z) (.A | .B .C) (.E)}}",
+            ),
+            ("{{(.Y .Z).Field}}", "{{(.Y .Z).Field}}"),
+            ("{{if .X}}hello{{end}}", "{{if .X}}hello{{end}}"),
+            (
+                "{{if .X}}true{{else}}false{{end}}",
+                "{{if .X}}true{{else}}false{{end}}",
+            ),
+            (
+                "{{if .X}}true{{else if .Y}}false{{end}}",
+                "{{if .X}}true{{else}}{{if .Y}}false{{end}}{{end}}",
+            ),
+            (
+                "+{{if .X}}X{{else if .Y}}Y{{else if .Z}}Z{{end}}+",
+                "+{{if .X}}X{{else}}{{if .Y}}Y{{else}}{{if .Z}}Z{{end}}{{end}}{{end}}+",
+            ),
+            ("{{range .X}}hello{{end}}", "{{range .X}}hello{{end}}"),
+            (
+                "{{range .X.Y.Z}}hello{{end}}",
+                "{{range .X.Y.Z}}hello{{end}}",
+            ),
+            (
+                "{{range .X}}hello{{range .Y}}goodbye{{end}}{{end}}",
+                "{{range .X}}hello{{range .Y}}goodbye{{end}}{{end}}",
+            ),
+            (
+                "{{range .X}}true{{else}}false{{end}}",
+                "{{range .X}}true{{else}}false{{end}}",
+            ),
+            (
+                "{{range .X|.M}}true{{else}}false{{end}}",
+                "{{range .X | .M}}true{{else}}false{{end}}",
+            ),
+            ("{{range .SI}}{{.}}{{end}}", "{{range .SI}}{{.}}{{end}}"),
+            (
+                "{{range $x := .SI}}{{.}}{{end}}",
+                "{{range $x := .SI}}{{.}}{{end}}",
+            ),
+            (
+                "{{range $x, $y := .SI}}{{.}}{{end}}",
+                "{{range $x, $y := .SI}}{{.}}{{end}}",
+            ),
+            (
+                "{{range .SI}}{{.}}{{break}}{{end}}",
+                "{{range .SI}}{{.}}{{break}}{{end}}",
+            ),
+            (
+                "{{range .SI}}{{.}}{{continue}}{{end}}",
+                "{{range .SI}}{{.}}{{continue}}{{end}}",
+            ),
+            (
+                "{{range .SI 1 -3.2i true false 'a' nil}}{{end}}",
+                "{{range .SI 1 -3.2i true false 'a' nil}}{{end}}",
+            ),
+            ("{{template `x`}}", r#"{{template "x"}}"#),
+            ("{{template `x` .Y}}", r#"{{template "x" .Y}}"#),
+            ("{{with .X}}hello{{end}}", "{{with .X}}hello{{end}}"),
+            (
+                "{{with .X}}hello{{else}}goodbye{{end}}",
+                "{{with .X}}hello{{else}}goodbye{{end}}",
+            ),
+            (
+                "{{with .X}}hello{{else with .Y}}goodbye{{end}}",
+                "{{with .X}}hello{{else}}{{with .Y}}goodbye{{end}}{{end}}",
+            ),
+            (
+                "{{with .X}}X{{else with .Y}}Y{{else with .Z}}Z{{end}}",
+                "{{with .X}}X{{else}}{{with .Y}}Y{{else}}{{with .Z}}Z{{end}}{{end}}{{end}}",
+            ),
+            ("x \r\n\t{{- 3}}", "x{{3}}"),
+            ("{{3 -}}\n\n\ty", "{{3}}y"),
+            ("x \r\n\t{{- 3 -}}\n\n\ty", "x{{3}}y"),
+            ("x\n{{-  3   -}}\ny", "x{{3}}y"),
+            ("x \r\n\t{{- /* hi */}}", "x"),
+            ("{{/* hi */ -}}\n\n\ty", "y"),
+            ("x \r\n\t{{- /* */ -}}\n\n\ty", "xy"),
+            (
+                r#"{{block "foo" .}}hello{{end}}"#,
+                r#"{{template "foo" .}}"#,
+            ),
+            ("{{ $x \n := \n 1 \n }}", "{{$x := 1}}"),
+            ("{{\n\"x\"\n|\nprintf\n}}", r#"{{"x" | printf}}"#),
+            ("{{/*\nhello\n*/}}", ""),
+            ("{{-\n/*\nhello\n*/\n-}}", ""),
+            (
+                "{{range .SI}}{{.}}{{ continue }}{{end}}",
+                "{{range .SI}}{{.}}{{continue}}{{end}}",
+            ),
+            (
+                "{{range .SI}}{{.}}{{ break }}{{end}}",
+                "{{range .SI}}{{.}}{{break}}{{end}}",
+            ),
+            ("{{$x := 0}}{{$x}}", "{{$x := 0}}{{$x}}"),
+            ("{{$x:=.}}{{$x +2}}", "{{$x := .}}{{$x +2}}"),
+            (
+                "{{range $x := 0}}{{$x}}{{end}}",
+                "{{range $x := 0}}{{$x}}{{end}}",
+            ),
+            (
+                "{{range $x = 0}}{{$x}}{{end}}",
+                "{{range $x = 0}}{{$x}}{{end}}",
+            ),
+            ("{{ (( 1 )) }}", "{{((1))}}"),
+            ("{{ ((( 1 ))) | printf }}", "{{(((1))) | printf}}"),
+            (
+                "{{ if ((( true ))) }}YES{{ end }}",
+                "{{if (((true)))}}YES{{end}}",
+            ),
+            ("{{fn 1 2}}", "{{fn 1 2}}"),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(printed(text), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn prints_literals_as_written() {
+        assert_eq!(
+            printed(r#"{{print "a\tb" `c\d` 0x1F 1_000 'x' 1.5e3 1+2i}}"#),
+            r#"{{print "a\tb" `c\d` 0x1F 1_000 'x' 1.5e3 1+2i}}"#
+        );
+        assert_eq!(
+            printed("{{$x = 1}}{{range $i, $v = .}}{{end}}"),
+            "{{$x = 1}}{{range $i, $v = .}}{{end}}"
+        );
+        assert_eq!(
+            printed("{{print.a}}{{$.x.y}}{{(1).a}}"),
+            "{{print.a}}{{$.x.y}}{{(1).a}}"
+        );
+    }
+
+    #[test]
+    fn quotes_template_names_like_go() {
+        assert_eq!(
+            printed(r#"{{template "a\"b\n"}}"#),
+            r#"{{template "a\"b\n"}}"#
+        );
+        assert_eq!(printed(r"{{template `x\y` .}}"), r#"{{template "x\\y" .}}"#);
+        assert_eq!(
+            printed("{{template \"é\\u00a0\"}}"),
+            "{{template \"é\\u00a0\"}}"
+        );
+    }
 }

@@ -67,11 +67,16 @@ impl Builtin {
         let reflect = Ty::Reflect;
         let any = Ty::Go(GoType::Any);
         let (fixed, variadic) = match self {
-            Builtin::And | Builtin::Or | Builtin::Index | Builtin::Slice | Builtin::Eq | Builtin::Call => {
-                (vec![reflect], Some(reflect))
-            }
+            Builtin::And
+            | Builtin::Or
+            | Builtin::Index
+            | Builtin::Slice
+            | Builtin::Eq
+            | Builtin::Call => (vec![reflect], Some(reflect)),
             Builtin::Not | Builtin::Len => (vec![reflect], None),
-            Builtin::Ne | Builtin::Lt | Builtin::Le | Builtin::Gt | Builtin::Ge => (vec![reflect, reflect], None),
+            Builtin::Ne | Builtin::Lt | Builtin::Le | Builtin::Gt | Builtin::Ge => {
+                (vec![reflect, reflect], None)
+            }
             Builtin::Print | Builtin::Println | Builtin::Html | Builtin::Js | Builtin::Urlquery => {
                 (vec![], Some(any))
             }
@@ -85,7 +90,9 @@ impl Builtin {
 pub(crate) fn call_builtin(builtin: Builtin, args: Vec<Rv>) -> Result<Rv> {
     let bool_result = |b: Result<bool>| b.map(|b| Rv::Concrete(Value::Bool(b)));
     match builtin {
-        Builtin::And | Builtin::Or | Builtin::Call => Err(Error::function("unreachable builtin call")),
+        Builtin::And | Builtin::Or | Builtin::Call => {
+            Err(Error::function("unreachable builtin call"))
+        }
         Builtin::Not => Ok(Rv::Concrete(Value::Bool(!args.first().is_some_and(truth)))),
         Builtin::Len => length(&args[0]).map(|n| Rv::Concrete(Value::int(n as i64))),
         Builtin::Index => index(&args[0], &args[1..]),
@@ -95,7 +102,10 @@ pub(crate) fn call_builtin(builtin: Builtin, args: Vec<Rv>) -> Result<Rv> {
         Builtin::Printf => {
             let mut values = values(args);
             let format = values.remove(0);
-            Ok(string_result(gofmt::sprintf(format.as_str().unwrap_or_default(), &values)))
+            Ok(string_result(gofmt::sprintf(
+                format.as_str().unwrap_or_default(),
+                &values,
+            )))
         }
         Builtin::Eq => bool_result(eq(&args[0], &args[1..])),
         Builtin::Ne => bool_result(eq(&args[0], &args[1..2]).map(|b| !b)),
@@ -148,7 +158,12 @@ fn index_arg(index: &Rv, cap: usize) -> Result<usize> {
         Some(Value::Int(n, _)) => (*n).into(),
         Some(Value::Uint(n, _)) => (*n as i64).into(),
         None => return Err(err("cannot index slice/array with nil")),
-        Some(other) => return Err(err(format!("cannot index slice/array with type {}", other.type_name()))),
+        Some(other) => {
+            return Err(err(format!(
+                "cannot index slice/array with type {}",
+                other.type_name()
+            )))
+        }
     };
     if x < 0 || x > cap as i128 {
         return Err(err(format!("index out of range: {x}")));
@@ -168,7 +183,10 @@ fn index(item: &Rv, indexes: &[Rv]) -> Result<Rv> {
         item = match value {
             Value::List(list) => {
                 let x = index_arg(index, list.len())?;
-                let elem = list.items().get(x).ok_or_else(|| err("reflect: slice index out of range"))?;
+                let elem = list
+                    .items()
+                    .get(x)
+                    .ok_or_else(|| err("reflect: slice index out of range"))?;
                 if list.list_type() == ListType::Interface {
                     Rv::Boxed(elem.clone())
                 } else {
@@ -177,12 +195,17 @@ fn index(item: &Rv, indexes: &[Rv]) -> Result<Rv> {
             }
             Value::String(s) => {
                 let x = index_arg(index, s.len())?;
-                let byte = s.as_bytes().get(x).ok_or_else(|| err("reflect: string index out of range"))?;
+                let byte = s
+                    .as_bytes()
+                    .get(x)
+                    .ok_or_else(|| err("reflect: string index out of range"))?;
                 Rv::Concrete(Value::Uint((*byte).into(), UintType::Uint8))
             }
             Value::Bytes(b) => {
                 let x = index_arg(index, b.len())?;
-                let byte = b.get(x).ok_or_else(|| err("reflect: slice index out of range"))?;
+                let byte = b
+                    .get(x)
+                    .ok_or_else(|| err("reflect: slice index out of range"))?;
                 Rv::Concrete(Value::Uint((*byte).into(), UintType::Uint8))
             }
             Value::Map(map) => {
@@ -190,12 +213,20 @@ fn index(item: &Rv, indexes: &[Rv]) -> Result<Rv> {
                     Some(Value::String(k)) => k.clone(),
                     None => return Err(err("value is nil; should be of type string")),
                     Some(other) => {
-                        return Err(err(format!("value has type {}; should be string", other.type_name())))
+                        return Err(err(format!(
+                            "value has type {}; should be string",
+                            other.type_name()
+                        )))
                     }
                 };
                 Rv::Boxed(map.get(&key).unwrap_or(Value::Nil))
             }
-            other => return Err(err(format!("can't index item of type {}", other.type_name()))),
+            other => {
+                return Err(err(format!(
+                    "can't index item of type {}",
+                    other.type_name()
+                )))
+            }
         };
     }
     Ok(item)
@@ -217,7 +248,12 @@ fn slice(item: &Rv, indexes: &[Rv]) -> Result<Rv> {
         }
         Value::List(l) => l.len(),
         Value::Bytes(b) => b.len(),
-        other => return Err(err(format!("can't slice item of type {}", other.type_name()))),
+        other => {
+            return Err(err(format!(
+                "can't slice item of type {}",
+                other.type_name()
+            )))
+        }
     };
     // Go checks against the capacity, which for the slices we hold equals the length.
     let mut idx = [0, len, len];
@@ -234,13 +270,17 @@ fn slice(item: &Rv, indexes: &[Rv]) -> Result<Rv> {
     Ok(Rv::Concrete(match value {
         // Go slices strings by bytes; a cut through a UTF-8 sequence cannot be held in a
         // Rust string, so the broken bytes become U+FFFD.
-        Value::String(s) => Value::from(String::from_utf8_lossy(&s.as_bytes()[from..to]).into_owned()),
+        Value::String(s) => {
+            Value::from(String::from_utf8_lossy(&s.as_bytes()[from..to]).into_owned())
+        }
         Value::Bytes(b) => Value::Bytes(b[from..to].into()),
         Value::List(l) => {
             let items = l.items()[from..to].to_vec();
             match l.list_type() {
                 ListType::Interface => Value::List(List::new(items)),
-                ListType::String => Value::List(List::strings(items.iter().filter_map(|v| v.as_str().map(str::to_owned)))),
+                ListType::String => Value::List(List::strings(
+                    items.iter().filter_map(|v| v.as_str().map(str::to_owned)),
+                )),
             }
         }
         _ => Value::Nil,
@@ -303,12 +343,17 @@ fn reflect_kind(v: Option<&Value>) -> &'static str {
 }
 
 fn is_comparable(v: &Value) -> bool {
-    !matches!(v, Value::List(_) | Value::Map(_) | Value::Bytes(_) | Value::Func(_))
+    !matches!(
+        v,
+        Value::List(_) | Value::Map(_) | Value::Bytes(_) | Value::Func(_)
+    )
 }
 
 fn identical(a: &Value, b: &Value) -> bool {
     match (a, b) {
-        (Value::Object(x), Value::Object(y)) => std::ptr::addr_eq(std::sync::Arc::as_ptr(x), std::sync::Arc::as_ptr(y)),
+        (Value::Object(x), Value::Object(y)) => {
+            std::ptr::addr_eq(std::sync::Arc::as_ptr(x), std::sync::Arc::as_ptr(y))
+        }
         _ => false,
     }
 }
@@ -340,7 +385,9 @@ fn eq(arg1: &Rv, rest: &[Rv]) -> Result<bool> {
         } else {
             match (k1, a, b) {
                 (Kind::Bool, Some(Value::Bool(x)), Some(Value::Bool(y))) => x == y,
-                (Kind::Complex, Some(Value::Complex(xr, xi)), Some(Value::Complex(yr, yi))) => xr == yr && xi == yi,
+                (Kind::Complex, Some(Value::Complex(xr, xi)), Some(Value::Complex(yr, yi))) => {
+                    xr == yr && xi == yi
+                }
                 (Kind::Float, ..) => float_of(a) == float_of(b),
                 (Kind::Int, ..) => int_of(a) == int_of(b),
                 (Kind::Uint, ..) => uint_of(a) == uint_of(b),
@@ -370,7 +417,11 @@ fn compare_non_basic(a: Option<&Value>, b: Option<&Value>) -> Result<bool> {
         (None, _) | (_, None) => Ok(a.is_none() == b.is_none()),
         (Some(x), Some(y)) => {
             if !is_comparable(y) {
-                return Err(err(format!("non-comparable type {}: {}", sprint_verb("%s", b), type_of(b))));
+                return Err(err(format!(
+                    "non-comparable type {}: {}",
+                    sprint_verb("%s", b),
+                    type_of(b)
+                )));
             }
             Ok(identical(x, y))
         }
@@ -391,7 +442,11 @@ fn lt(arg1: &Rv, arg2: &Rv) -> Result<bool> {
         return match (k1, k2) {
             (Kind::Int, Kind::Uint) => Ok(int_of(a) < 0 || (int_of(a) as u64) < uint_of(b)),
             (Kind::Uint, Kind::Int) => Ok(int_of(b) >= 0 && uint_of(a) < int_of(b) as u64),
-            _ => Err(err(format!("incompatible types for comparison: {} and {}", type_of(a), type_of(b)))),
+            _ => Err(err(format!(
+                "incompatible types for comparison: {} and {}",
+                type_of(a),
+                type_of(b)
+            ))),
         };
     }
     match (a, b) {
@@ -468,7 +523,9 @@ fn query_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for &b in s.as_bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             b' ' => out.push('+'),
             b => out.push_str(&format!("%{b:02X}")),
         }
@@ -497,6 +554,9 @@ pub(crate) fn call(name: &str, args: Vec<Rv>) -> Result<Rv> {
             let values: Vec<Value> = args.map(Rv::into_value).collect();
             f.call(&values).map(Rv::from_result).map_err(err)
         }
-        Some(other) => Err(err(format!("non-function {name} of type {}", other.type_name()))),
+        Some(other) => Err(err(format!(
+            "non-function {name} of type {}",
+            other.type_name()
+        ))),
     }
 }

@@ -38,15 +38,21 @@ pub enum ErrorKind {
     Limit,
 }
 
-/// A template error. `Display` gives Go's text.
+/// A template error. `Display` gives Go's text; the details are readable through `Deref`
+/// to [`ErrorInfo`]. Boxed, so that results stay small on the executor's hot paths.
 ///
 /// ```
-/// use helmpilot_template::Templates;
+/// use helmpilot_template::{ErrorKind, Templates};
 /// let err = Templates::new().parse("t", "{{ foo }}").unwrap_err();
 /// assert_eq!(err.to_string(), r#"template: t:1: function "foo" not defined"#);
+/// assert_eq!(err.kind, ErrorKind::Parse);
 /// ```
 #[derive(Clone, Debug, PartialEq)]
-pub struct Error {
+pub struct Error(Box<ErrorInfo>);
+
+/// What an [`Error`] knows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ErrorInfo {
     pub kind: ErrorKind,
     /// The message proper, without Go's `template: ...:` prefix and without the cause.
     pub message: String,
@@ -57,31 +63,45 @@ pub struct Error {
     /// The node text Go quotes (`at <.a.b>`), for exec errors.
     pub context: Option<String>,
     /// The error this one wraps (`error calling include: <cause>`).
-    pub cause: Option<Box<Error>>,
+    pub cause: Option<Error>,
+}
+
+impl std::ops::Deref for Error {
+    type Target = ErrorInfo;
+
+    fn deref(&self) -> &ErrorInfo {
+        &self.0
+    }
+}
+
+impl From<ErrorInfo> for Error {
+    fn from(info: ErrorInfo) -> Error {
+        Error(Box::new(info))
+    }
 }
 
 impl Error {
     /// An error from a function, shown as its message alone.
     pub fn function(message: impl Into<String>) -> Error {
-        Error {
+        Error::from(ErrorInfo {
             kind: ErrorKind::Function,
             message: message.into(),
             template: None,
             location: None,
             context: None,
             cause: None,
-        }
+        })
     }
 
     pub(crate) fn parse(name: &Str, location: Location, message: String) -> Error {
-        Error {
+        Error::from(ErrorInfo {
             kind: ErrorKind::Parse,
             message,
             template: Some(name.clone()),
             location: Some(location),
             context: None,
             cause: None,
-        }
+        })
     }
 
     /// The innermost error of the chain.
@@ -95,7 +115,7 @@ impl Error {
 
     /// Each error in the chain, outermost first.
     pub fn chain(&self) -> impl Iterator<Item = &Error> {
-        std::iter::successors(Some(self), |e| e.cause.as_deref())
+        std::iter::successors(Some(self), |e| e.cause.as_ref())
     }
 }
 
@@ -105,7 +125,9 @@ impl fmt::Display for Error {
             ErrorKind::Parse => {
                 let loc = self.location.as_ref();
                 match loc {
-                    Some(l) => write!(f, "template: {}:{}: {}", l.parse_name, l.line, self.message)?,
+                    Some(l) => {
+                        write!(f, "template: {}:{}: {}", l.parse_name, l.line, self.message)?
+                    }
                     None => write!(f, "template: {}", self.message)?,
                 }
             }
@@ -131,7 +153,9 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.cause.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+        self.cause
+            .as_ref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
     }
 }
 

@@ -16,7 +16,7 @@ use crate::ast::{
     VariableNode,
 };
 use crate::builtins::{self, Builtin};
-use crate::error::{line_col, Error, ErrorKind, Location};
+use crate::error::{line_col, Error, ErrorInfo, ErrorKind, Location};
 use crate::funcs::{CallContext, Function, GoType, Signature};
 use crate::gofmt;
 use crate::template::{MissingKey, Templates};
@@ -108,7 +108,9 @@ impl Ty {
         match self {
             Ty::Reflect => Rv::Invalid,
             Ty::Go(GoType::List) => Rv::Concrete(Value::List(List::new(Vec::new()))),
-            Ty::Go(GoType::StringList) => Rv::Concrete(Value::List(List::strings(Vec::<Str>::new()))),
+            Ty::Go(GoType::StringList) => {
+                Rv::Concrete(Value::List(List::strings(Vec::<Str>::new())))
+            }
             Ty::Go(GoType::Map) => Rv::Concrete(Value::Map(Map::new())),
             Ty::Go(_) => Rv::Boxed(Value::Nil),
         }
@@ -123,8 +125,12 @@ impl Ty {
             Ty::Go(GoType::Int) => matches!(v, Value::Int(_, IntType::Int)),
             Ty::Go(GoType::Int64) => matches!(v, Value::Int(_, IntType::Int64)),
             Ty::Go(GoType::Float64) => matches!(v, Value::Float(_)),
-            Ty::Go(GoType::List) => matches!(v, Value::List(l) if l.list_type() == ListType::Interface),
-            Ty::Go(GoType::StringList) => matches!(v, Value::List(l) if l.list_type() == ListType::String),
+            Ty::Go(GoType::List) => {
+                matches!(v, Value::List(l) if l.list_type() == ListType::Interface)
+            }
+            Ty::Go(GoType::StringList) => {
+                matches!(v, Value::List(l) if l.list_type() == ListType::String)
+            }
             Ty::Go(GoType::Map) => matches!(v, Value::Map(_)),
         }
     }
@@ -209,7 +215,12 @@ pub(crate) struct Exec<'t> {
 
 impl<'t> Exec<'t> {
     /// Executes template `name` of `set` with `data` as dot.
-    pub(crate) fn run(set: &'t Templates, name: &str, data: &Value, budget: &Rc<Budget>) -> Result<String> {
+    pub(crate) fn run(
+        set: &'t Templates,
+        name: &str,
+        data: &Value,
+        budget: &Rc<Budget>,
+    ) -> Result<String> {
         let tree = set.tree(name).ok_or_else(|| set.no_template_error(name))?;
         let dot = Rv::from_data(data);
         let mut exec = Exec {
@@ -221,7 +232,9 @@ impl<'t> Exec<'t> {
             out: String::new(),
             budget: budget.clone(),
         };
-        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || exec.walk_list(&dot, &tree.root))?;
+        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
+            exec.walk_list(&dot, &tree.root)
+        })?;
         Ok(exec.out)
     }
 
@@ -242,7 +255,7 @@ impl<'t> Exec<'t> {
                 let pos = node.pos();
                 let context = node.text();
                 let (line, col) = line_col(&self.tree.source, pos);
-                let end = (pos + context.len()).min(self.tree.source.len());
+                let end = token_end(&self.tree.source, pos, context.len());
                 let location = Location {
                     parse_name: self.tree.parse_name.clone(),
                     line,
@@ -253,14 +266,14 @@ impl<'t> Exec<'t> {
             }
             None => (None, None),
         };
-        Error {
+        Error::from(ErrorInfo {
             kind,
             message,
             template: Some(self.tree.name.clone()),
             location,
             context,
-            cause: cause.map(Box::new),
-        }
+            cause,
+        })
     }
 
     fn tick(&self) -> Result<()> {
@@ -269,7 +282,10 @@ impl<'t> Exec<'t> {
         if steps > self.set.limits().max_steps {
             return Err(self.error_with(
                 ErrorKind::Limit,
-                format!("execution exceeded the limit of {} steps", self.set.limits().max_steps),
+                format!(
+                    "execution exceeded the limit of {} steps",
+                    self.set.limits().max_steps
+                ),
                 None,
             ));
         }
@@ -358,7 +374,12 @@ impl<'t> Exec<'t> {
         result
     }
 
-    fn walk_if_or_with_body(&mut self, is_with: bool, dot: &Rv, branch: &'t BranchNode) -> Result<Flow> {
+    fn walk_if_or_with_body(
+        &mut self,
+        is_with: bool,
+        dot: &Rv,
+        branch: &'t BranchNode,
+    ) -> Result<Flow> {
         let value = self.eval_pipeline(dot, &branch.pipe)?;
         if truth(&value) {
             let dot = if is_with { &value } else { dot };
@@ -405,12 +426,16 @@ impl<'t> Exec<'t> {
                     .into_iter()
                     .map(|(k, v)| (Rv::Concrete(Value::String(k)), Rv::Boxed(v)))
                     .collect(),
-                Value::Int(..) | Value::Uint(..) => return self.range_over_int(dot, range, v, mark),
+                Value::Int(..) | Value::Uint(..) => {
+                    return self.range_over_int(dot, range, v, mark)
+                }
                 Value::Object(obj) => match obj.iterate() {
                     Some(items) => items
                         .into_iter()
                         .enumerate()
-                        .map(|(i, item)| (Rv::Concrete(Value::int(i as i64)), Rv::from_result(item)))
+                        .map(|(i, item)| {
+                            (Rv::Concrete(Value::int(i as i64)), Rv::from_result(item))
+                        })
                         .collect(),
                     None => return Err(self.range_error(v)),
                 },
@@ -429,7 +454,10 @@ impl<'t> Exec<'t> {
     }
 
     fn range_error(&self, v: &Value) -> Error {
-        self.error(format!("range can't iterate over {}", gofmt::sprint(std::slice::from_ref(v))))
+        self.error(format!(
+            "range can't iterate over {}",
+            gofmt::sprint(std::slice::from_ref(v))
+        ))
     }
 
     fn walk_range_else(&mut self, dot: &Rv, range: &'t BranchNode) -> Result<Flow> {
@@ -440,7 +468,13 @@ impl<'t> Exec<'t> {
     }
 
     /// `{{range 5}}` (Go 1.22): 0..n, each value given as both index and element.
-    fn range_over_int(&mut self, dot: &Rv, range: &'t BranchNode, n: &Value, mark: usize) -> Result<Flow> {
+    fn range_over_int(
+        &mut self,
+        dot: &Rv,
+        range: &'t BranchNode,
+        n: &Value,
+        mark: usize,
+    ) -> Result<Flow> {
         if range.pipe.decl.len() > 1 {
             return Err(self.error(format!(
                 "can't use {} to iterate over more than one variable",
@@ -461,7 +495,8 @@ impl<'t> Exec<'t> {
                 Value::Uint(_, t) => Value::Uint(i, *t),
                 _ => Value::Nil,
             };
-            let flow = self.range_iteration(range, Rv::Concrete(item.clone()), Rv::Concrete(item), mark)?;
+            let flow =
+                self.range_iteration(range, Rv::Concrete(item.clone()), Rv::Concrete(item), mark)?;
             if flow == Flow::Break {
                 break;
             }
@@ -469,7 +504,13 @@ impl<'t> Exec<'t> {
         Ok(Flow::Normal)
     }
 
-    fn range_iteration(&mut self, range: &'t BranchNode, index: Rv, elem: Rv, mark: usize) -> Result<Flow> {
+    fn range_iteration(
+        &mut self,
+        range: &'t BranchNode,
+        index: Rv,
+        elem: Rv,
+        mark: usize,
+    ) -> Result<Flow> {
         self.tick()?;
         let decl = &range.pipe.decl;
         if range.pipe.is_assign {
@@ -516,7 +557,9 @@ impl<'t> Exec<'t> {
         let saved_vars = std::mem::replace(&mut self.vars, vec![("$".into(), dot.clone())]);
         let saved_tree = std::mem::replace(&mut self.tree, tree);
         self.depth += 1;
-        let result = stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || self.walk_list(&dot, &tree.root));
+        let result = stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
+            self.walk_list(&dot, &tree.root)
+        });
         self.depth -= 1;
         self.tree = saved_tree;
         self.vars = saved_vars;
@@ -528,7 +571,11 @@ impl<'t> Exec<'t> {
         let text = match value {
             Rv::Invalid => "<no value>".to_string(),
             Rv::Concrete(Value::Func(f)) | Rv::Boxed(Value::Func(f)) => {
-                return Err(self.error(format!("can't print {} of type {}", node.text(), f.type_name())));
+                return Err(self.error(format!(
+                    "can't print {} of type {}",
+                    node.text(),
+                    f.type_name()
+                )));
             }
             Rv::Concrete(v) | Rv::Boxed(v) => gofmt::sprint(std::slice::from_ref(v)),
         };
@@ -538,6 +585,13 @@ impl<'t> Exec<'t> {
     // ---- evaluation ------------------------------------------------------------------
 
     fn eval_pipeline(&mut self, dot: &Rv, pipe: &'t PipeNode) -> Result<Rv> {
+        // Parenthesised pipelines nest up to 10,000 deep.
+        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
+            self.eval_pipeline_inner(dot, pipe)
+        })
+    }
+
+    fn eval_pipeline_inner(&mut self, dot: &Rv, pipe: &'t PipeNode) -> Result<Rv> {
         self.at(At::Pipe(pipe));
         let mut value: Option<Rv> = None;
         for cmd in &pipe.cmds {
@@ -596,7 +650,10 @@ impl<'t> Exec<'t> {
                     Operand::Nil { .. } => Err(self.error("nil is not a command")),
                     Operand::Number(n) => self.ideal_constant(first, n),
                     Operand::String { text, .. } => Ok(Rv::Concrete(Value::String(text.clone()))),
-                    _ => Err(self.error(format!("can't evaluate command {}", gofmt::quote(&first.to_string())))),
+                    _ => Err(self.error(format!(
+                        "can't evaluate command {}",
+                        gofmt::quote(&first.to_string())
+                    ))),
                 }
             }
         }
@@ -627,7 +684,13 @@ impl<'t> Exec<'t> {
         Ok(Rv::Invalid)
     }
 
-    fn eval_chain(&mut self, dot: &Rv, chain: &'t Operand, args: Option<&'t [Operand]>, fin: Option<Rv>) -> Result<Rv> {
+    fn eval_chain(
+        &mut self,
+        dot: &Rv,
+        chain: &'t Operand,
+        args: Option<&'t [Operand]>,
+        fin: Option<Rv>,
+    ) -> Result<Rv> {
         self.at(At::Operand(chain));
         let Operand::Chain { node, field, .. } = chain else {
             return Err(self.error("internal error: not a chain"));
@@ -639,7 +702,13 @@ impl<'t> Exec<'t> {
         self.eval_field_chain(dot, receiver, field, args, fin)
     }
 
-    fn eval_variable(&mut self, dot: &Rv, var: &'t VariableNode, args: Option<&'t [Operand]>, fin: Option<Rv>) -> Result<Rv> {
+    fn eval_variable(
+        &mut self,
+        dot: &Rv,
+        var: &'t VariableNode,
+        args: Option<&'t [Operand]>,
+        fin: Option<Rv>,
+    ) -> Result<Rv> {
         self.at(At::Variable(var));
         let value = self.var_value(&var.ident[0])?;
         if var.ident.len() == 1 {
@@ -671,12 +740,21 @@ impl<'t> Exec<'t> {
     }
 
     /// `.Name` on `receiver`, possibly a method call with arguments.
-    fn eval_field(&mut self, dot: &Rv, name: &'t str, args: Option<&'t [Operand]>, fin: Option<Rv>, receiver: Rv) -> Result<Rv> {
+    fn eval_field(
+        &mut self,
+        dot: &Rv,
+        name: &'t str,
+        args: Option<&'t [Operand]>,
+        fin: Option<Rv>,
+        receiver: Rv,
+    ) -> Result<Rv> {
         let static_type = receiver.static_type();
         let value = match &receiver {
             Rv::Invalid => {
                 if self.set.missing_key() == MissingKey::Error {
-                    return Err(self.error(format!("nil data; no entry for key {}", gofmt::quote(name))));
+                    return Err(
+                        self.error(format!("nil data; no entry for key {}", gofmt::quote(name)))
+                    );
                 }
                 return Ok(Rv::Invalid);
             }
@@ -687,21 +765,30 @@ impl<'t> Exec<'t> {
         };
         let has_args = args.is_some_and(|a| a.len() > 1) || fin.is_some();
         match value {
-            Value::Object(obj) => {
-                match obj.member(name) {
-                    Member::Method(sig) => {
-                        let call_node = self.node;
-                        self.eval_call(dot, Callee::Method(obj.clone(), sig), call_node, name, args, fin)
-                    }
-                    Member::Field(v) => {
-                        if has_args {
-                            return Err(self.error(format!("{name} has arguments but cannot be invoked as function")));
-                        }
-                        Ok(Rv::from_result(v))
-                    }
-                    Member::Missing => Err(self.error(format!("can't evaluate field {name} in type {static_type}"))),
+            Value::Object(obj) => match obj.member(name) {
+                Member::Method(sig) => {
+                    let call_node = self.node;
+                    self.eval_call(
+                        dot,
+                        Callee::Method(obj.clone(), sig),
+                        call_node,
+                        name,
+                        args,
+                        fin,
+                    )
                 }
-            }
+                Member::Field(v) => {
+                    if has_args {
+                        return Err(self.error(format!(
+                            "{name} has arguments but cannot be invoked as function"
+                        )));
+                    }
+                    Ok(Rv::from_result(v))
+                }
+                Member::Missing => {
+                    Err(self.error(format!("can't evaluate field {name} in type {static_type}")))
+                }
+            },
             Value::Map(map) => {
                 if has_args {
                     return Err(self.error(format!("{name} is not a method but has arguments")));
@@ -765,7 +852,10 @@ impl<'t> Exec<'t> {
                 // Go names the callee by its source text, or by the piped value itself.
                 let callee_name = match call_args.and_then(|a| a.first()) {
                     Some(arg) => arg.to_string(),
-                    None => argv.first().map(builtins::reflect_string).unwrap_or_default(),
+                    None => argv
+                        .first()
+                        .map(builtins::reflect_string)
+                        .unwrap_or_default(),
                 };
                 builtins::call(&callee_name, argv)
             }
@@ -776,40 +866,69 @@ impl<'t> Exec<'t> {
             }
             Callee::Method(obj, _) => {
                 let values: Vec<Value> = argv.into_iter().map(Rv::into_value).collect();
-                obj.call_method(name, &values).map(Rv::from_result).map_err(Error::function)
+                obj.call_method(name, &values)
+                    .map(Rv::from_result)
+                    .map_err(Error::function)
             }
         };
         result.map_err(|cause| {
             if call_node.is_some() {
                 self.node = call_node;
             }
-            self.error_with(ErrorKind::Exec, format!("error calling {name}"), Some(cause))
+            self.error_with(
+                ErrorKind::Exec,
+                format!("error calling {name}"),
+                Some(cause),
+            )
         })
     }
 
-    fn check_arity(&self, name: &str, types: &ParamTypes, args: Option<&[Operand]>, fin: &Option<Rv>) -> Result<()> {
+    fn check_arity(
+        &self,
+        name: &str,
+        types: &ParamTypes,
+        args: Option<&[Operand]>,
+        fin: &Option<Rv>,
+    ) -> Result<()> {
         let given = args.map_or(0, |a| a.len().saturating_sub(1));
         let num_in = given + usize::from(fin.is_some());
         let fixed = types.fixed.len();
         if types.variadic.is_some() {
             if num_in < fixed {
-                return Err(self.error(format!("wrong number of args for {name}: want at least {fixed} got {given}")));
+                return Err(self.error(format!(
+                    "wrong number of args for {name}: want at least {fixed} got {given}"
+                )));
             }
         } else if num_in != fixed {
-            return Err(self.error(format!("wrong number of args for {name}: want {fixed} got {num_in}")));
+            return Err(self.error(format!(
+                "wrong number of args for {name}: want {fixed} got {num_in}"
+            )));
         }
         Ok(())
     }
 
     /// Checks the count, then evaluates each argument against its parameter type, the
     /// pipeline's previous value last.
-    fn eval_args(&mut self, dot: &Rv, name: &str, types: ParamTypes, args: Option<&'t [Operand]>, fin: Option<Rv>) -> Result<Vec<Rv>> {
+    fn eval_args(
+        &mut self,
+        dot: &Rv,
+        name: &str,
+        types: ParamTypes,
+        args: Option<&'t [Operand]>,
+        fin: Option<Rv>,
+    ) -> Result<Vec<Rv>> {
         self.check_arity(name, &types, args, &fin)?;
         let args: &'t [Operand] = args.map_or(&[], |a| &a[1..]);
         let fixed = types.fixed.len();
         let mut argv = Vec::with_capacity(args.len() + 1);
         // The arity check above guarantees every position has a parameter type.
-        let param = |i: usize| if i < fixed { types.fixed.get(i).copied() } else { types.variadic };
+        let param = |i: usize| {
+            if i < fixed {
+                types.fixed.get(i).copied()
+            } else {
+                types.variadic
+            }
+        };
         for (i, arg) in args.iter().enumerate() {
             let ty = param(i).unwrap_or(Ty::Go(GoType::Any));
             argv.push(self.eval_arg(dot, Some(ty), arg)?);
@@ -822,7 +941,13 @@ impl<'t> Exec<'t> {
     }
 
     /// `and` / `or`: evaluate left to right and stop at the deciding argument.
-    fn eval_and_or(&mut self, dot: &Rv, is_or: bool, args: Option<&'t [Operand]>, fin: Option<Rv>) -> Result<Rv> {
+    fn eval_and_or(
+        &mut self,
+        dot: &Rv,
+        is_or: bool,
+        args: Option<&'t [Operand]>,
+        fin: Option<Rv>,
+    ) -> Result<Rv> {
         let mut value = Rv::Invalid;
         for arg in args.map_or(&[][..], |a| &a[1..]) {
             value = self.eval_arg(dot, Some(Ty::Reflect), arg)?;
@@ -876,18 +1001,34 @@ impl<'t> Exec<'t> {
         };
         match (ty, node) {
             (Ty::Reflect | Ty::Go(GoType::Any), _) => self.eval_empty_interface(node),
-            (Ty::Go(GoType::Bool), Operand::Bool { value, .. }) => Ok(Rv::Concrete(Value::Bool(*value))),
-            (Ty::Go(GoType::Bool), _) => Err(self.error(format!("expected bool; found {node}"))),
-            (Ty::Go(GoType::String), Operand::String { text, .. }) => Ok(Rv::Concrete(Value::String(text.clone()))),
-            (Ty::Go(GoType::String), _) => Err(self.error(format!("expected string; found {node}"))),
-            (Ty::Go(GoType::Int), Operand::Number(n)) if n.is_int => Ok(Rv::Concrete(Value::Int(n.int64, IntType::Int))),
-            (Ty::Go(GoType::Int64), Operand::Number(n)) if n.is_int => Ok(Rv::Concrete(Value::Int(n.int64, IntType::Int64))),
-            (Ty::Go(GoType::Int | GoType::Int64), _) => Err(self.error(format!("expected integer; found {node}"))),
-            (Ty::Go(GoType::Float64), Operand::Number(n)) if n.is_float => Ok(Rv::Concrete(Value::Float(n.float64))),
-            (Ty::Go(GoType::Float64), _) => Err(self.error(format!("expected float; found {node}"))),
-            (Ty::Go(t @ (GoType::List | GoType::StringList | GoType::Map)), _) => {
-                Err(self.error(format!("can't handle {node} for arg of type {}", t.go_name())))
+            (Ty::Go(GoType::Bool), Operand::Bool { value, .. }) => {
+                Ok(Rv::Concrete(Value::Bool(*value)))
             }
+            (Ty::Go(GoType::Bool), _) => Err(self.error(format!("expected bool; found {node}"))),
+            (Ty::Go(GoType::String), Operand::String { text, .. }) => {
+                Ok(Rv::Concrete(Value::String(text.clone())))
+            }
+            (Ty::Go(GoType::String), _) => {
+                Err(self.error(format!("expected string; found {node}")))
+            }
+            (Ty::Go(GoType::Int), Operand::Number(n)) if n.is_int => {
+                Ok(Rv::Concrete(Value::Int(n.int64, IntType::Int)))
+            }
+            (Ty::Go(GoType::Int64), Operand::Number(n)) if n.is_int => {
+                Ok(Rv::Concrete(Value::Int(n.int64, IntType::Int64)))
+            }
+            (Ty::Go(GoType::Int | GoType::Int64), _) => {
+                Err(self.error(format!("expected integer; found {node}")))
+            }
+            (Ty::Go(GoType::Float64), Operand::Number(n)) if n.is_float => {
+                Ok(Rv::Concrete(Value::Float(n.float64)))
+            }
+            (Ty::Go(GoType::Float64), _) => {
+                Err(self.error(format!("expected float; found {node}")))
+            }
+            (Ty::Go(t @ (GoType::List | GoType::StringList | GoType::Map)), _) => Err(self.error(
+                format!("can't handle {node} for arg of type {}", t.go_name()),
+            )),
         }
     }
 
@@ -897,7 +1038,9 @@ impl<'t> Exec<'t> {
             Operand::Bool { value, .. } => Ok(Rv::Concrete(Value::Bool(*value))),
             Operand::Number(n) => self.ideal_constant(node, n),
             Operand::String { text, .. } => Ok(Rv::Concrete(Value::String(text.clone()))),
-            _ => Err(self.error(format!("can't handle assignment of {node} to empty interface argument"))),
+            _ => Err(self.error(format!(
+                "can't handle assignment of {node} to empty interface argument"
+            ))),
         }
     }
 
@@ -914,10 +1057,11 @@ impl<'t> Exec<'t> {
                     Err(self.error(format!("invalid value; expected {}", ty.name())))
                 }
             }
-            Rv::Boxed(Value::Nil) if !matches!(ty, Ty::Reflect | Ty::Go(GoType::Any)) => Err(self.error(format!(
-                "wrong type for value; expected {}; got interface {{}}",
-                ty.name()
-            ))),
+            Rv::Boxed(Value::Nil) if !matches!(ty, Ty::Reflect | Ty::Go(GoType::Any)) => Err(self
+                .error(format!(
+                    "wrong type for value; expected {}; got interface {{}}",
+                    ty.name()
+                ))),
             Rv::Concrete(v) | Rv::Boxed(v) if !ty.accepts(&v) => Err(self.error(format!(
                 "wrong type for value; expected {}; got {}",
                 ty.name(),
@@ -926,6 +1070,16 @@ impl<'t> Exec<'t> {
             ok => Ok(ok),
         }
     }
+}
+
+/// Where to end the span of a node for a code frame: Go positions a node at one token,
+/// so the span runs from there to the end of that word, within the node's text length.
+fn token_end(source: &str, pos: usize, text_len: usize) -> usize {
+    let rest = source.get(pos..).unwrap_or_default();
+    let word = rest
+        .find(|c: char| c.is_whitespace() || c == ')' || c == '}')
+        .unwrap_or(rest.len());
+    pos + word.clamp(1.min(rest.len()), text_len.max(1))
 }
 
 /// A list element: an `interface {}` for `[]interface {}`, a plain string for `[]string`.

@@ -57,11 +57,17 @@ pub struct Signature {
 
 impl Signature {
     pub fn fixed(params: &[GoType]) -> Signature {
-        Signature { params: params.to_vec(), variadic: None }
+        Signature {
+            params: params.to_vec(),
+            variadic: None,
+        }
     }
 
     pub fn variadic(params: &[GoType], rest: GoType) -> Signature {
-        Signature { params: params.to_vec(), variadic: Some(rest) }
+        Signature {
+            params: params.to_vec(),
+            variadic: Some(rest),
+        }
     }
 }
 
@@ -89,7 +95,10 @@ impl Function {
     where
         F: Fn(&mut dyn CallContext, &[Value]) -> Result<Value, Error> + Send + Sync + 'static,
     {
-        Function { signature, body: Arc::new(body) }
+        Function {
+            signature,
+            body: Arc::new(body),
+        }
     }
 
     pub fn call(&self, ctx: &mut dyn CallContext, args: &[Value]) -> Result<Value, Error> {

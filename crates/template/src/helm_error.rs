@@ -58,7 +58,12 @@ fn exec_error_text(filename: &str, err: &Error) -> String {
             blocks.push(block);
         }
     }
-    blocks.iter().map(Traceable::render).collect::<String>().trim().to_string()
+    blocks
+        .iter()
+        .map(Traceable::render)
+        .collect::<String>()
+        .trim()
+        .to_string()
 }
 
 /// The text between Helm's warning markers, if any.
@@ -80,13 +85,21 @@ impl Traceable {
     fn parse(text: &str) -> Option<Traceable> {
         let rest = text.strip_prefix("template: ")?;
         if rest.starts_with("no template ") {
-            return Some(Traceable { location: String::new(), executing: String::new(), message: text.to_string() });
+            return Some(Traceable {
+                location: String::new(),
+                executing: String::new(),
+                message: text.to_string(),
+            });
         }
         if let Some((location, after)) = rest.split_once(": executing ") {
             return Traceable::parse_executing(location, after);
         }
         let (location, message) = rest.rsplit_once(": ")?;
-        Some(Traceable { location: location.to_string(), executing: String::new(), message: cut_chained(message) })
+        Some(Traceable {
+            location: location.to_string(),
+            executing: String::new(),
+            message: cut_chained(message),
+        })
     }
 
     fn parse_executing(location: &str, after: &str) -> Option<Traceable> {

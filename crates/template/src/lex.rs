@@ -128,7 +128,10 @@ pub(crate) fn lex(src: &str, options: &LexOptions<'_>) -> Tokens {
         uncounted_newlines: 0,
     };
     let error = lexer.run().err();
-    Tokens { tokens: lexer.tokens, error }
+    Tokens {
+        tokens: lexer.tokens,
+        error,
+    }
 }
 
 type Step = Result<(), String>;
@@ -154,7 +157,11 @@ struct Lexer<'a> {
 impl Lexer<'_> {
     fn run(&mut self) -> Step {
         loop {
-            let step = if self.inside_action { self.lex_inside_action() } else { self.lex_text() };
+            let step = if self.inside_action {
+                self.lex_inside_action()
+            } else {
+                self.lex_text()
+            };
             if let Err(message) = step {
                 let end = self.pos;
                 self.push(Kind::Error, end);
@@ -219,7 +226,12 @@ impl Lexer<'_> {
 
     fn push(&mut self, kind: Kind, end: usize) {
         let line = self.line_at(self.start);
-        self.tokens.push(Token { kind, pos: self.start, end, line });
+        self.tokens.push(Token {
+            kind,
+            pos: self.start,
+            end,
+            line,
+        });
     }
 
     /// Skips the text scanned so far.
@@ -243,7 +255,11 @@ impl Lexer<'_> {
         };
         let delim = self.pos + offset;
         let trim = has_left_trim_marker(&self.src[delim + left.len()..]);
-        self.pos = if trim { delim - trailing_space_len(&self.src[self.start..delim]) } else { delim };
+        self.pos = if trim {
+            delim - trailing_space_len(&self.src[self.start..delim])
+        } else {
+            delim
+        };
         if self.pos > self.start {
             self.emit(Kind::Text);
         }
@@ -347,7 +363,12 @@ impl Lexer<'_> {
                 self.bump();
                 self.lex_field_or_variable(Kind::Variable)
             }
-            '.' if self.src.as_bytes().get(self.pos + 1).is_some_and(|b| !b.is_ascii_digit()) => {
+            '.' if self
+                .src
+                .as_bytes()
+                .get(self.pos + 1)
+                .is_some_and(|b| !b.is_ascii_digit()) =>
+            {
                 self.bump();
                 self.lex_field_or_variable(Kind::Field)
             }
@@ -381,7 +402,12 @@ impl Lexer<'_> {
                 Kind::RightParen
             }
             c if c.is_ascii() && is_print(c) => Kind::Char,
-            c => return Err(format!("unrecognized character in action: {}", verbose_char(c))),
+            c => {
+                return Err(format!(
+                    "unrecognized character in action: {}",
+                    verbose_char(c)
+                ))
+            }
         };
         self.emit(kind);
         Ok(())
@@ -424,7 +450,11 @@ impl Lexer<'_> {
     /// the variable `$`.
     fn lex_field_or_variable(&mut self, kind: Kind) -> Step {
         if self.at_terminator() {
-            self.emit(if kind == Kind::Variable { Kind::Variable } else { Kind::Dot });
+            self.emit(if kind == Kind::Variable {
+                Kind::Variable
+            } else {
+                Kind::Dot
+            });
             return Ok(());
         }
         while self.peek().is_some_and(is_alphanumeric) {
@@ -468,7 +498,11 @@ impl Lexer<'_> {
                 Some(_) => {}
             }
         }
-        self.emit(if quote == '"' { Kind::String } else { Kind::CharConstant });
+        self.emit(if quote == '"' {
+            Kind::String
+        } else {
+            Kind::CharConstant
+        });
         Ok(())
     }
 
@@ -505,7 +539,10 @@ impl Lexer<'_> {
     }
 
     fn bad_number(&self) -> String {
-        format!("bad number syntax: {}", quote(&self.src[self.start..self.pos]))
+        format!(
+            "bad number syntax: {}",
+            quote(&self.src[self.start..self.pos])
+        )
     }
 
     /// Scans one number; false (having consumed the offending character) when a letter
@@ -632,7 +669,10 @@ const INVALID_SYNTAX: &str = "invalid syntax";
 pub(crate) fn unquote(token: &str) -> Result<String, String> {
     let syntax = || INVALID_SYNTAX.to_string();
     if let Some(raw) = token.strip_prefix('`') {
-        let body = raw.strip_suffix('`').filter(|b| !b.contains('`')).ok_or_else(syntax)?;
+        let body = raw
+            .strip_suffix('`')
+            .filter(|b| !b.contains('`'))
+            .ok_or_else(syntax)?;
         return Ok(body.replace('\r', ""));
     }
     let mut body = token
@@ -646,7 +686,8 @@ pub(crate) fn unquote(token: &str) -> Result<String, String> {
         unit.push_to(&mut bytes);
         body = tail;
     }
-    Ok(String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+    Ok(String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
 /// What one (possibly escaped) character of a quoted literal stands for.
@@ -719,7 +760,9 @@ fn unquote_char(s: &str, quote: char) -> Option<(Unit, &str)> {
 
 fn hex_digits(s: &str, n: usize) -> Option<(u32, &str)> {
     let digits = s.get(..n)?;
-    let value = digits.chars().try_fold(0u32, |v, d| Some(v * 16 + d.to_digit(16)?))?;
+    let value = digits
+        .chars()
+        .try_fold(0u32, |v, d| Some(v * 16 + d.to_digit(16)?))?;
     Some((value, &s[n..]))
 }
 
@@ -851,9 +894,14 @@ fn parse_uint(s: &str) -> Option<u64> {
         [] => return None,
         _ => (10, s),
     };
-    digits.chars().filter(|&c| c != '_').try_fold(0u64, |value, c| {
-        value.checked_mul(radix)?.checked_add(u64::from(c.to_digit(radix as u32)?))
-    })
+    digits
+        .chars()
+        .filter(|&c| c != '_')
+        .try_fold(0u64, |value, c| {
+            value
+                .checked_mul(radix)?
+                .checked_add(u64::from(c.to_digit(radix as u32)?))
+        })
 }
 
 /// Go's `strconv.ParseInt(s, 0, 64)`: an optional sign, then `ParseUint` syntax.
@@ -883,7 +931,9 @@ fn parse_float(s: &str) -> Option<f64> {
         Some("0x" | "0X") => parse_hex_float(&body[2..])?,
         _ => parse_decimal_float(body)?,
     };
-    magnitude.is_finite().then_some(if negative { -magnitude } else { magnitude })
+    magnitude
+        .is_finite()
+        .then_some(if negative { -magnitude } else { magnitude })
 }
 
 /// `digits[.digits][e[sign]digits]`, with a digit somewhere in the mantissa.
@@ -894,8 +944,9 @@ fn parse_decimal_float(s: &str) -> Option<f64> {
     };
     let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
     let digits_ok = |d: &str| d.bytes().all(|b| b.is_ascii_digit());
-    let mantissa_ok =
-        digits_ok(int_part) && digits_ok(frac_part) && !(int_part.is_empty() && frac_part.is_empty());
+    let mantissa_ok = digits_ok(int_part)
+        && digits_ok(frac_part)
+        && !(int_part.is_empty() && frac_part.is_empty());
     let exponent_ok = exponent.map_or(true, |e| {
         let digits = e.strip_prefix(['+', '-']).unwrap_or(e);
         !digits.is_empty() && digits_ok(digits)
@@ -918,7 +969,11 @@ fn parse_hex_float(s: &str) -> Option<f64> {
     {
         return None;
     }
-    let exponent: i64 = exponent.parse().unwrap_or(if exponent.starts_with('-') { i64::MIN / 2 } else { i64::MAX / 2 });
+    let exponent: i64 = exponent.parse().unwrap_or(if exponent.starts_with('-') {
+        i64::MIN / 2
+    } else {
+        i64::MAX / 2
+    });
     // Keep 60 significant bits; anything below only matters as a sticky bit for rounding.
     let (mut bits, mut scale, mut sticky) = (0u64, 0i64, false);
     for (i, c) in int_part.chars().chain(frac_part.chars()).enumerate() {
@@ -960,8 +1015,11 @@ fn underscores_ok(s: &str) -> bool {
     let s = s.strip_prefix(['+', '-']).unwrap_or(s);
     let bytes = s.as_bytes();
     let (mut i, mut saw, mut hex) = (0, b'^', false);
-    if bytes.len() >= 2 && bytes[0] == b'0' && matches!(bytes[1].to_ascii_lowercase(), b'b' | b'o' | b'x') {
-        (i, saw, hex) = (2, b'0', bytes[1].to_ascii_lowercase() == b'x');
+    if bytes.len() >= 2
+        && bytes[0] == b'0'
+        && matches!(bytes[1].to_ascii_lowercase(), b'b' | b'o' | b'x')
+    {
+        (i, saw, hex) = (2, b'0', bytes[1].eq_ignore_ascii_case(&b'x'));
     }
     for &b in &bytes[i..] {
         if b.is_ascii_digit() || hex && b.is_ascii_hexdigit() {
@@ -985,13 +1043,18 @@ mod tests {
     use super::*;
     // `Kind::String` stays qualified: it would shadow the `String` type.
     use Kind::{
-        Assign, Block, Bool, Break, Char, CharConstant, Complex, Continue, Declare, Define, Dot, Else, End, Eof,
-        Error, Field, Identifier, If, LeftDelim, LeftParen, Nil, Number, Pipe, Range, RawString, RightDelim,
-        RightParen, Space, Template, Text, Variable, With,
+        Assign, Block, Bool, Break, Char, CharConstant, Complex, Continue, Declare, Define, Dot,
+        Else, End, Eof, Error, Field, Identifier, If, LeftDelim, LeftParen, Nil, Number, Pipe,
+        Range, RawString, RightDelim, RightParen, Space, Template, Text, Variable, With,
     };
 
     fn lex_with(src: &str, left: &str, right: &str) -> Vec<(Kind, String)> {
-        let options = LexOptions { left_delim: left, right_delim: right, break_ok: true, continue_ok: true };
+        let options = LexOptions {
+            left_delim: left,
+            right_delim: right,
+            break_ok: true,
+            continue_ok: true,
+        };
         let lexed = lex(src, &options);
         lexed
             .tokens
@@ -1032,9 +1095,15 @@ mod tests {
     fn text_and_empty_input() {
         assert_eq!(tokens(""), [eof()]);
         assert_eq!(tokens(" \t\n"), [t(Text, " \t\n"), eof()]);
-        assert_eq!(tokens("now is the time"), [t(Text, "now is the time"), eof()]);
+        assert_eq!(
+            tokens("now is the time"),
+            [t(Text, "now is the time"), eof()]
+        );
         // A lone right delimiter is text: Go cannot reject it without breaking minified JS.
-        assert_eq!(tokens("hello-{.}}-world"), [t(Text, "hello-{.}}-world"), eof()]);
+        assert_eq!(
+            tokens("hello-{.}}-world"),
+            [t(Text, "hello-{.}}-world"), eof()]
+        );
     }
 
     #[test]
@@ -1052,16 +1121,48 @@ mod tests {
 
     #[test]
     fn punctuation_and_parens() {
-        assert_eq!(tokens("{{,@% }}"), [l(), t(Char, ","), t(Char, "@"), t(Char, "%"), sp(), r(), eof()]);
+        assert_eq!(
+            tokens("{{,@% }}"),
+            [
+                l(),
+                t(Char, ","),
+                t(Char, "@"),
+                t(Char, "%"),
+                sp(),
+                r(),
+                eof()
+            ]
+        );
         assert_eq!(
             tokens("{{((3))}}"),
-            [l(), t(LeftParen, "("), t(LeftParen, "("), t(Number, "3"), t(RightParen, ")"), t(RightParen, ")"), r(), eof()]
+            [
+                l(),
+                t(LeftParen, "("),
+                t(LeftParen, "("),
+                t(Number, "3"),
+                t(RightParen, ")"),
+                t(RightParen, ")"),
+                r(),
+                eof()
+            ]
         );
         assert_eq!(tokens("{{}}"), [l(), r(), eof()]);
-        assert_eq!(tokens("{{|||}}"), [l(), t(Pipe, "|"), t(Pipe, "|"), t(Pipe, "|"), r(), eof()]);
+        assert_eq!(
+            tokens("{{|||}}"),
+            [l(), t(Pipe, "|"), t(Pipe, "|"), t(Pipe, "|"), r(), eof()]
+        );
         assert_eq!(
             tokens("{{$x = 1}}"),
-            [l(), t(Variable, "$x"), sp(), t(Assign, "="), sp(), t(Number, "1"), r(), eof()]
+            [
+                l(),
+                t(Variable, "$x"),
+                sp(),
+                t(Assign, "="),
+                sp(),
+                t(Number, "1"),
+                r(),
+                eof()
+            ]
         );
     }
 
@@ -1070,7 +1171,20 @@ mod tests {
         assert_eq!(tokens("{{for}}"), [l(), t(Identifier, "for"), r(), eof()]);
         assert_eq!(
             tokens("{{range if else end with}}"),
-            [l(), t(Range, "range"), sp(), t(If, "if"), sp(), t(Else, "else"), sp(), t(End, "end"), sp(), t(With, "with"), r(), eof()]
+            [
+                l(),
+                t(Range, "range"),
+                sp(),
+                t(If, "if"),
+                sp(),
+                t(Else, "else"),
+                sp(),
+                t(End, "end"),
+                sp(),
+                t(With, "with"),
+                r(),
+                eof()
+            ]
         );
         assert_eq!(
             tokens("{{block define template nil break continue}}"),
@@ -1091,23 +1205,47 @@ mod tests {
                 eof()
             ]
         );
-        assert_eq!(tokens("{{true false}}"), [l(), t(Bool, "true"), sp(), t(Bool, "false"), r(), eof()]);
+        assert_eq!(
+            tokens("{{true false}}"),
+            [l(), t(Bool, "true"), sp(), t(Bool, "false"), r(), eof()]
+        );
         assert_eq!(tokens("{{é_1}}"), [l(), t(Identifier, "é_1"), r(), eof()]);
     }
 
     #[test]
     fn break_and_continue_are_identifiers_when_functions() {
-        let options = LexOptions { left_delim: "{{", right_delim: "}}", break_ok: false, continue_ok: false };
+        let options = LexOptions {
+            left_delim: "{{",
+            right_delim: "}}",
+            break_ok: false,
+            continue_ok: false,
+        };
         let lexed = lex("{{break continue}}", &options);
         let kinds: Vec<Kind> = lexed.tokens.iter().map(|t| t.kind).collect();
-        assert_eq!(kinds, [LeftDelim, Identifier, Space, Identifier, RightDelim, Eof]);
+        assert_eq!(
+            kinds,
+            [LeftDelim, Identifier, Space, Identifier, RightDelim, Eof]
+        );
     }
 
     #[test]
     fn fields_variables_and_dots() {
         assert_eq!(
             tokens("{{.x . .2 .x.y.z}}"),
-            [l(), t(Field, ".x"), sp(), t(Dot, "."), sp(), t(Number, ".2"), sp(), t(Field, ".x"), t(Field, ".y"), t(Field, ".z"), r(), eof()]
+            [
+                l(),
+                t(Field, ".x"),
+                sp(),
+                t(Dot, "."),
+                sp(),
+                t(Number, ".2"),
+                sp(),
+                t(Field, ".x"),
+                t(Field, ".y"),
+                t(Field, ".z"),
+                r(),
+                eof()
+            ]
         );
         assert_eq!(
             tokens("{{$c := printf $ $hello $23 $var.Field .Method}}"),
@@ -1135,23 +1273,56 @@ mod tests {
         );
         assert_eq!(
             tokens("{{(.X).Y}}"),
-            [l(), t(LeftParen, "("), t(Field, ".X"), t(RightParen, ")"), t(Field, ".Y"), r(), eof()]
+            [
+                l(),
+                t(LeftParen, "("),
+                t(Field, ".X"),
+                t(RightParen, ")"),
+                t(Field, ".Y"),
+                r(),
+                eof()
+            ]
         );
-        assert_eq!(tokens("{{$.x}}"), [l(), t(Variable, "$"), t(Field, ".x"), r(), eof()]);
+        assert_eq!(
+            tokens("{{$.x}}"),
+            [l(), t(Variable, "$"), t(Field, ".x"), r(), eof()]
+        );
         assert_eq!(
             tokens("{{$v , $w := 3}}"),
-            [l(), t(Variable, "$v"), sp(), t(Char, ","), sp(), t(Variable, "$w"), sp(), t(Declare, ":="), sp(), t(Number, "3"), r(), eof()]
+            [
+                l(),
+                t(Variable, "$v"),
+                sp(),
+                t(Char, ","),
+                sp(),
+                t(Variable, "$w"),
+                sp(),
+                t(Declare, ":="),
+                sp(),
+                t(Number, "3"),
+                r(),
+                eof()
+            ]
         );
     }
 
     #[test]
     fn strings_and_characters() {
         let quoted = r#""abc \n\t\" ""#;
-        assert_eq!(tokens(&format!("{{{{{quoted}}}}}")), [l(), t(Kind::String, quoted), r(), eof()]);
+        assert_eq!(
+            tokens(&format!("{{{{{quoted}}}}}")),
+            [l(), t(Kind::String, quoted), r(), eof()]
+        );
         let raw = "`abc\\n\\t\\\" `";
-        assert_eq!(tokens(&format!("{{{{{raw}}}}}")), [l(), t(RawString, raw), r(), eof()]);
+        assert_eq!(
+            tokens(&format!("{{{{{raw}}}}}")),
+            [l(), t(RawString, raw), r(), eof()]
+        );
         let raw_newline = "`now is{{\n}}the time`";
-        assert_eq!(tokens(&format!("{{{{{raw_newline}}}}}")), [l(), t(RawString, raw_newline), r(), eof()]);
+        assert_eq!(
+            tokens(&format!("{{{{{raw_newline}}}}}")),
+            [l(), t(RawString, raw_newline), r(), eof()]
+        );
         assert_eq!(
             tokens(r"{{'a' '\n' '\'' '\\' '\u00FF' '\xFF' '本'}}"),
             [
@@ -1177,67 +1348,189 @@ mod tests {
 
     #[test]
     fn numbers() {
-        let src = "{{1 02 0x14 0X14 -7.2i 1e3 1E3 +1.2e-4 4.2i 1+2i 1_2 0x1.e_fp4 0X1.E_FP4 0b101 0o17}}";
+        let src =
+            "{{1 02 0x14 0X14 -7.2i 1e3 1E3 +1.2e-4 4.2i 1+2i 1_2 0x1.e_fp4 0X1.E_FP4 0b101 0o17}}";
         let expected = [
-            "1", "02", "0x14", "0X14", "-7.2i", "1e3", "1E3", "+1.2e-4", "4.2i", "1+2i", "1_2", "0x1.e_fp4", "0X1.E_FP4",
-            "0b101", "0o17",
+            "1",
+            "02",
+            "0x14",
+            "0X14",
+            "-7.2i",
+            "1e3",
+            "1E3",
+            "+1.2e-4",
+            "4.2i",
+            "1+2i",
+            "1_2",
+            "0x1.e_fp4",
+            "0X1.E_FP4",
+            "0b101",
+            "0o17",
         ];
-        let numbers: Vec<(Kind, String)> = tokens(src).into_iter().filter(|(k, _)| matches!(k, Number | Complex)).collect();
-        let want: Vec<(Kind, String)> =
-            expected.iter().map(|&n| t(if n == "1+2i" { Complex } else { Number }, n)).collect();
+        let numbers: Vec<(Kind, String)> = tokens(src)
+            .into_iter()
+            .filter(|(k, _)| matches!(k, Number | Complex))
+            .collect();
+        let want: Vec<(Kind, String)> = expected
+            .iter()
+            .map(|&n| t(if n == "1+2i" { Complex } else { Number }, n))
+            .collect();
         assert_eq!(numbers, want);
         // A sign right after a term is not an operator: `3-` is a bad complex number.
         assert_eq!(tokens("{{-3}}"), [l(), t(Number, "-3"), r(), eof()]);
-        assert_eq!(tokens("{{1.2.3}}"), [l(), t(Number, "1.2"), t(Number, ".3"), r(), eof()]);
+        assert_eq!(
+            tokens("{{1.2.3}}"),
+            [l(), t(Number, "1.2"), t(Number, ".3"), r(), eof()]
+        );
     }
 
     #[test]
     fn trim_markers() {
         assert_eq!(
             tokens("hello- {{- 3 -}} -world"),
-            [t(Text, "hello-"), l(), t(Number, "3"), r(), t(Text, "-world"), eof()]
+            [
+                t(Text, "hello-"),
+                l(),
+                t(Number, "3"),
+                r(),
+                t(Text, "-world"),
+                eof()
+            ]
         );
-        assert_eq!(tokens("x \r\n\t{{- 3}}"), [t(Text, "x"), l(), t(Number, "3"), r(), eof()]);
-        assert_eq!(tokens("{{3 -}}\n\n\ty"), [l(), t(Number, "3"), r(), t(Text, "y"), eof()]);
+        assert_eq!(
+            tokens("x \r\n\t{{- 3}}"),
+            [t(Text, "x"), l(), t(Number, "3"), r(), eof()]
+        );
+        assert_eq!(
+            tokens("{{3 -}}\n\n\ty"),
+            [l(), t(Number, "3"), r(), t(Text, "y"), eof()]
+        );
         assert_eq!(
             tokens("x\n{{-  3   -}}\ny"),
-            [t(Text, "x"), l(), t(Space, " "), t(Number, "3"), t(Space, "  "), r(), t(Text, "y"), eof()]
+            [
+                t(Text, "x"),
+                l(),
+                t(Space, " "),
+                t(Number, "3"),
+                t(Space, "  "),
+                r(),
+                t(Text, "y"),
+                eof()
+            ]
         );
         // The marker needs a space: `{{-3}}` is the number -3 and `3-}}` a bad number.
-        assert_eq!(tokens("a {{-3}}"), [t(Text, "a "), l(), t(Number, "-3"), r(), eof()]);
+        assert_eq!(
+            tokens("a {{-3}}"),
+            [t(Text, "a "), l(), t(Number, "-3"), r(), eof()]
+        );
         // A newline or tab also makes a marker.
-        assert_eq!(tokens("a {{-\n3\t-}} b"), [t(Text, "a"), l(), t(Number, "3"), r(), t(Text, "b"), eof()]);
+        assert_eq!(
+            tokens("a {{-\n3\t-}} b"),
+            [t(Text, "a"), l(), t(Number, "3"), r(), t(Text, "b"), eof()]
+        );
         // Trimming takes every kind of ASCII space, but nothing beyond the text.
-        assert_eq!(tokens("{{1}} \n{{- 2}}"), [l(), t(Number, "1"), r(), l(), t(Number, "2"), r(), eof()]);
+        assert_eq!(
+            tokens("{{1}} \n{{- 2}}"),
+            [l(), t(Number, "1"), r(), l(), t(Number, "2"), r(), eof()]
+        );
     }
 
     #[test]
     fn errors() {
         assert_eq!(
             tokens("#{{\x01}}"),
-            [t(Text, "#"), l(), t(Error, "unrecognized character in action: U+0001")]
+            [
+                t(Text, "#"),
+                l(),
+                t(Error, "unrecognized character in action: U+0001")
+            ]
         );
-        assert_eq!(tokens("{{\u{a0}}}"), [l(), t(Error, "unrecognized character in action: U+00A0")]);
-        assert_eq!(tokens("{{☺}}"), [l(), t(Error, "unrecognized character in action: U+263A '☺'")]);
+        assert_eq!(
+            tokens("{{\u{a0}}}"),
+            [l(), t(Error, "unrecognized character in action: U+00A0")]
+        );
+        assert_eq!(
+            tokens("{{☺}}"),
+            [
+                l(),
+                t(Error, "unrecognized character in action: U+263A '☺'")
+            ]
+        );
         assert_eq!(tokens("{{"), [l(), t(Error, "unclosed action")]);
-        assert_eq!(tokens("{{range"), [l(), t(Range, "range"), t(Error, "unclosed action")]);
-        assert_eq!(tokens("{{\"\n\"}}"), [l(), t(Error, "unterminated quoted string")]);
-        assert_eq!(tokens("{{\"\\"), [l(), t(Error, "unterminated quoted string")]);
-        assert_eq!(tokens("{{`xx}}"), [l(), t(Error, "unterminated raw quoted string")]);
-        assert_eq!(tokens("{{'\n}}"), [l(), t(Error, "unterminated character constant")]);
-        assert_eq!(tokens("{{3k}}"), [l(), t(Error, r#"bad number syntax: "3k""#)]);
-        assert_eq!(tokens("{{3-}}"), [l(), t(Error, r#"bad number syntax: "3-""#)]);
-        assert_eq!(tokens("{{(3}}"), [l(), t(LeftParen, "("), t(Number, "3"), t(Error, "unclosed left paren")]);
-        assert_eq!(tokens("{{ (3 -}}"), [l(), sp(), t(LeftParen, "("), t(Number, "3"), t(Error, "unclosed left paren")]);
-        assert_eq!(tokens("{{3)}}"), [l(), t(Number, "3"), t(Error, "unexpected right paren")]);
-        assert_eq!(tokens("hello-{{/*/}}-world"), [t(Text, "hello-"), t(Error, "unclosed comment")]);
+        assert_eq!(
+            tokens("{{range"),
+            [l(), t(Range, "range"), t(Error, "unclosed action")]
+        );
+        assert_eq!(
+            tokens("{{\"\n\"}}"),
+            [l(), t(Error, "unterminated quoted string")]
+        );
+        assert_eq!(
+            tokens("{{\"\\"),
+            [l(), t(Error, "unterminated quoted string")]
+        );
+        assert_eq!(
+            tokens("{{`xx}}"),
+            [l(), t(Error, "unterminated raw quoted string")]
+        );
+        assert_eq!(
+            tokens("{{'\n}}"),
+            [l(), t(Error, "unterminated character constant")]
+        );
+        assert_eq!(
+            tokens("{{3k}}"),
+            [l(), t(Error, r#"bad number syntax: "3k""#)]
+        );
+        assert_eq!(
+            tokens("{{3-}}"),
+            [l(), t(Error, r#"bad number syntax: "3-""#)]
+        );
+        assert_eq!(
+            tokens("{{(3}}"),
+            [
+                l(),
+                t(LeftParen, "("),
+                t(Number, "3"),
+                t(Error, "unclosed left paren")
+            ]
+        );
+        assert_eq!(
+            tokens("{{ (3 -}}"),
+            [
+                l(),
+                sp(),
+                t(LeftParen, "("),
+                t(Number, "3"),
+                t(Error, "unclosed left paren")
+            ]
+        );
+        assert_eq!(
+            tokens("{{3)}}"),
+            [l(), t(Number, "3"), t(Error, "unexpected right paren")]
+        );
+        assert_eq!(
+            tokens("hello-{{/*/}}-world"),
+            [t(Text, "hello-"), t(Error, "unclosed comment")]
+        );
         assert_eq!(
             tokens("hello-{{/* */ }}-world"),
-            [t(Text, "hello-"), t(Error, "comment ends before closing delimiter")]
+            [
+                t(Text, "hello-"),
+                t(Error, "comment ends before closing delimiter")
+            ]
         );
-        assert_eq!(tokens("{{a#}}"), [l(), t(Error, "bad character U+0023 '#'")]);
-        assert_eq!(tokens("{{$x=1}}"), [l(), t(Error, "bad character U+003D '='")]);
-        assert_eq!(tokens("{{.x-1}}"), [l(), t(Error, "bad character U+002D '-'")]);
+        assert_eq!(
+            tokens("{{a#}}"),
+            [l(), t(Error, "bad character U+0023 '#'")]
+        );
+        assert_eq!(
+            tokens("{{$x=1}}"),
+            [l(), t(Error, "bad character U+003D '='")]
+        );
+        assert_eq!(
+            tokens("{{.x-1}}"),
+            [l(), t(Error, "bad character U+002D '-'")]
+        );
         assert_eq!(tokens("{{: }}"), [l(), t(Error, "expected :=")]);
     }
 
@@ -1260,7 +1553,14 @@ mod tests {
         );
         assert_eq!(
             lex_with("{{hub .host hub}}", "{{hub", "hub}}"),
-            [t(LeftDelim, "{{hub"), sp(), t(Field, ".host"), sp(), t(RightDelim, "hub}}"), eof()]
+            [
+                t(LeftDelim, "{{hub"),
+                sp(),
+                t(Field, ".host"),
+                sp(),
+                t(RightDelim, "hub}}"),
+                eof()
+            ]
         );
         assert_eq!(
             lex_with("{{- .x -}} {{- - .x - -}}", "{{- ", " -}}"),
@@ -1277,8 +1577,17 @@ mod tests {
     }
 
     fn positions(src: &str) -> Vec<(Kind, usize, usize)> {
-        let options = LexOptions { left_delim: "{{", right_delim: "}}", break_ok: true, continue_ok: true };
-        lex(src, &options).tokens.iter().map(|t| (t.kind, t.pos, t.line)).collect()
+        let options = LexOptions {
+            left_delim: "{{",
+            right_delim: "}}",
+            break_ok: true,
+            continue_ok: true,
+        };
+        lex(src, &options)
+            .tokens
+            .iter()
+            .map(|t| (t.kind, t.pos, t.line))
+            .collect()
     }
 
     #[test]
@@ -1286,56 +1595,144 @@ mod tests {
         assert_eq!(positions(""), [(Eof, 0, 1)]);
         assert_eq!(
             positions("0123{{hello}}xyz"),
-            [(Text, 0, 1), (LeftDelim, 4, 1), (Identifier, 6, 1), (RightDelim, 11, 1), (Text, 13, 1), (Eof, 16, 1)]
+            [
+                (Text, 0, 1),
+                (LeftDelim, 4, 1),
+                (Identifier, 6, 1),
+                (RightDelim, 11, 1),
+                (Text, 13, 1),
+                (Eof, 16, 1)
+            ]
         );
         assert_eq!(
             positions("{{x -}}\n{{y}}"),
-            [(LeftDelim, 0, 1), (Identifier, 2, 1), (RightDelim, 5, 1), (LeftDelim, 8, 2), (Identifier, 10, 2), (RightDelim, 11, 2), (Eof, 13, 2)]
+            [
+                (LeftDelim, 0, 1),
+                (Identifier, 2, 1),
+                (RightDelim, 5, 1),
+                (LeftDelim, 8, 2),
+                (Identifier, 10, 2),
+                (RightDelim, 11, 2),
+                (Eof, 13, 2)
+            ]
         );
         assert_eq!(
             positions("{{x}}\n{{- y}}"),
-            [(LeftDelim, 0, 1), (Identifier, 2, 1), (RightDelim, 3, 1), (LeftDelim, 6, 2), (Identifier, 10, 2), (RightDelim, 11, 2), (Eof, 13, 2)]
+            [
+                (LeftDelim, 0, 1),
+                (Identifier, 2, 1),
+                (RightDelim, 3, 1),
+                (LeftDelim, 6, 2),
+                (Identifier, 10, 2),
+                (RightDelim, 11, 2),
+                (Eof, 13, 2)
+            ]
         );
         assert_eq!(
             positions("{{/*\n*/}}\n{{undefinedFunction \"test\"}}"),
-            [(Text, 9, 2), (LeftDelim, 10, 3), (Identifier, 12, 3), (Space, 29, 3), (Kind::String, 30, 3), (RightDelim, 36, 3), (Eof, 38, 3)]
+            [
+                (Text, 9, 2),
+                (LeftDelim, 10, 3),
+                (Identifier, 12, 3),
+                (Space, 29, 3),
+                (Kind::String, 30, 3),
+                (RightDelim, 36, 3),
+                (Eof, 38, 3)
+            ]
         );
         // Newlines inside actions and raw strings count too.
         assert_eq!(
             positions("{{\n`a\nb`\n}}x"),
-            [(LeftDelim, 0, 1), (Space, 2, 1), (RawString, 3, 2), (Space, 8, 3), (RightDelim, 9, 4), (Text, 11, 4), (Eof, 12, 4)]
+            [
+                (LeftDelim, 0, 1),
+                (Space, 2, 1),
+                (RawString, 3, 2),
+                (Space, 8, 3),
+                (RightDelim, 9, 4),
+                (Text, 11, 4),
+                (Eof, 12, 4)
+            ]
         );
         // The error token sits where its token started.
-        assert_eq!(positions("a\n{{ \"x\n"), [(Text, 0, 1), (LeftDelim, 2, 2), (Space, 4, 2), (Error, 5, 2)]);
+        assert_eq!(
+            positions("a\n{{ \"x\n"),
+            [
+                (Text, 0, 1),
+                (LeftDelim, 2, 2),
+                (Space, 4, 2),
+                (Error, 5, 2)
+            ]
+        );
     }
 
     #[test]
     fn describes_tokens_like_go() {
         let src = "{{if \"a long string here\" 12}}";
-        let options = LexOptions { left_delim: "{{", right_delim: "}}", break_ok: true, continue_ok: true };
+        let options = LexOptions {
+            left_delim: "{{",
+            right_delim: "}}",
+            break_ok: true,
+            continue_ok: true,
+        };
         let lexed = lex(src, &options);
-        let described: Vec<String> = lexed.tokens.iter().map(|&t| lexed.describe(src, t)).collect();
-        assert_eq!(described, ["\"{{\"", "<if>", "\" \"", r#""\"a long st"..."#, "\" \"", "\"12\"", "\"}}\"", "EOF"]);
+        let described: Vec<String> = lexed
+            .tokens
+            .iter()
+            .map(|&t| lexed.describe(src, t))
+            .collect();
+        assert_eq!(
+            described,
+            [
+                "\"{{\"",
+                "<if>",
+                "\" \"",
+                r#""\"a long st"..."#,
+                "\" \"",
+                "\"12\"",
+                "\"}}\"",
+                "EOF"
+            ]
+        );
     }
 
     #[test]
     fn unquotes_like_go() {
         assert_eq!(unquote(r#""abc""#).unwrap(), "abc");
-        assert_eq!(unquote(r#""\a\b\f\n\r\t\v\\\"""#).unwrap(), "\u{7}\u{8}\u{c}\n\r\t\u{b}\\\"");
+        assert_eq!(
+            unquote(r#""\a\b\f\n\r\t\v\\\"""#).unwrap(),
+            "\u{7}\u{8}\u{c}\n\r\t\u{b}\\\""
+        );
         assert_eq!(unquote(r#""a\u00e9\x41\101\U0001F600""#).unwrap(), "aéAA😀");
         assert_eq!(unquote("`a\\n\r\nb`").unwrap(), "a\\n\nb");
         // Bytes that are not UTF-8 (a Go string may hold them) become U+FFFD.
         assert_eq!(unquote(r#""\xff""#).unwrap(), "\u{fffd}");
         assert_eq!(unquote(r#""\xc3\xa9""#).unwrap(), "é");
-        for bad in [r#""\q""#, r#""\'""#, r#""\8""#, r#""\400""#, r#""\x4""#, r#""\ud800""#, r#""\U00110000""#, "\"a"] {
+        for bad in [
+            r#""\q""#,
+            r#""\'""#,
+            r#""\8""#,
+            r#""\400""#,
+            r#""\x4""#,
+            r#""\ud800""#,
+            r#""\U00110000""#,
+            "\"a",
+        ] {
             assert_eq!(unquote(bad), Err("invalid syntax".to_string()), "{bad}");
         }
     }
 
     /// Converts `text` as the lexer would have classified it.
     fn num(text: &str) -> Result<NumberNode, std::string::String> {
-        let options = LexOptions { left_delim: "{{", right_delim: "}}", break_ok: true, continue_ok: true };
-        let kind = lex(&format!("{{{{{text}}}}}"), &options).tokens.get(1).map_or(Number, |t| t.kind);
+        let options = LexOptions {
+            left_delim: "{{",
+            right_delim: "}}",
+            break_ok: true,
+            continue_ok: true,
+        };
+        let kind = lex(&format!("{{{{{text}}}}}"), &options)
+            .tokens
+            .get(1)
+            .map_or(Number, |t| t.kind);
         let kind = match kind {
             _ if text.starts_with('\'') => CharConstant,
             Complex => Complex,
@@ -1345,14 +1742,24 @@ mod tests {
     }
 
     /// (is_int, is_uint, is_float, is_complex, int64, uint64, float64)
-    fn flags(text: &str) -> (bool, bool, bool, bool, i64, u64, f64) {
+    type Flags = (bool, bool, bool, bool, i64, u64, f64);
+
+    fn flags(text: &str) -> Flags {
         let n = num(text).unwrap_or_else(|e| panic!("{text}: {e}"));
-        (n.is_int, n.is_uint, n.is_float, n.is_complex, n.int64, n.uint64, n.float64)
+        (
+            n.is_int,
+            n.is_uint,
+            n.is_float,
+            n.is_complex,
+            n.int64,
+            n.uint64,
+            n.float64,
+        )
     }
 
     #[test]
     fn numbers_convert_like_go() {
-        let cases: &[(&str, (bool, bool, bool, bool, i64, u64, f64))] = &[
+        let cases: &[(&str, Flags)] = &[
             ("0", (true, true, true, false, 0, 0, 0.0)),
             ("-0", (true, true, true, false, 0, 0, 0.0)),
             ("73", (true, true, true, false, 73, 73, 73.0)),
@@ -1368,12 +1775,48 @@ mod tests {
             ("-73", (true, false, true, false, -73, 0, -73.0)),
             ("+73", (true, false, true, false, 73, 0, 73.0)),
             ("100", (true, true, true, false, 100, 100, 100.0)),
-            ("1e9", (true, true, true, false, 1_000_000_000, 1_000_000_000, 1e9)),
+            (
+                "1e9",
+                (true, true, true, false, 1_000_000_000, 1_000_000_000, 1e9),
+            ),
             ("-1e9", (true, false, true, false, -1_000_000_000, 0, -1e9)),
             ("-1.2", (false, false, true, false, 0, 0, -1.2)),
-            ("1e19", (false, true, true, false, 0, 10_000_000_000_000_000_000, 1e19)),
-            ("1e1_9", (false, true, true, false, 0, 10_000_000_000_000_000_000, 1e19)),
-            ("1E19", (false, true, true, false, 0, 10_000_000_000_000_000_000, 1e19)),
+            (
+                "1e19",
+                (
+                    false,
+                    true,
+                    true,
+                    false,
+                    0,
+                    10_000_000_000_000_000_000,
+                    1e19,
+                ),
+            ),
+            (
+                "1e1_9",
+                (
+                    false,
+                    true,
+                    true,
+                    false,
+                    0,
+                    10_000_000_000_000_000_000,
+                    1e19,
+                ),
+            ),
+            (
+                "1E19",
+                (
+                    false,
+                    true,
+                    true,
+                    false,
+                    0,
+                    10_000_000_000_000_000_000,
+                    1e19,
+                ),
+            ),
             ("-1e19", (false, false, true, false, 0, 0, -1e19)),
             ("0x_1p4", (true, true, true, false, 16, 16, 16.0)),
             ("0X_1P4", (true, true, true, false, 16, 16, 16.0)),
@@ -1381,23 +1824,76 @@ mod tests {
             ("0x1.8p1", (true, true, true, false, 3, 3, 3.0)),
             ("0123", (true, true, true, false, 83, 83, 83.0)),
             ("-0x0", (true, true, true, false, 0, 0, 0.0)),
-            ("0xdeadbeef", (true, true, true, false, 0xdeadbeef, 0xdeadbeef, 3735928559.0)),
+            (
+                "0xdeadbeef",
+                (
+                    true,
+                    true,
+                    true,
+                    false,
+                    0xdeadbeef,
+                    0xdeadbeef,
+                    3735928559.0,
+                ),
+            ),
             ("0xef", (true, true, true, false, 0xef, 0xef, 239.0)),
             ("1.0", (true, true, true, false, 1, 1, 1.0)),
             (".5", (false, false, true, false, 0, 0, 0.5)),
-            ("18446744073709551615", (false, true, true, false, 0, u64::MAX, 18446744073709551615.0)),
-            ("9223372036854775807", (true, true, true, false, i64::MAX, i64::MAX as u64, 9223372036854775807.0)),
-            ("-9223372036854775808", (true, false, true, false, i64::MIN, 0, -9223372036854775808.0)),
+            (
+                "18446744073709551615",
+                (
+                    false,
+                    true,
+                    true,
+                    false,
+                    0,
+                    u64::MAX,
+                    18446744073709551615.0,
+                ),
+            ),
+            (
+                "9223372036854775807",
+                (
+                    true,
+                    true,
+                    true,
+                    false,
+                    i64::MAX,
+                    i64::MAX as u64,
+                    9223372036854775807.0,
+                ),
+            ),
+            (
+                "-9223372036854775808",
+                (
+                    true,
+                    false,
+                    true,
+                    false,
+                    i64::MIN,
+                    0,
+                    -9223372036854775808.0,
+                ),
+            ),
             // 2^63 as a float is not an int64 on amd64, where Go's conversion overflows.
-            ("9.223372036854775808e18", (false, true, true, false, 0, 1 << 63, 9223372036854775808.0)),
+            (
+                "9.223372036854775808e18",
+                (false, true, true, false, 0, 1 << 63, 9223372036854775808.0),
+            ),
             ("'a'", (true, true, true, false, 97, 97, 97.0)),
             (r"'\n'", (true, true, true, false, 10, 10, 10.0)),
             (r"'\\'", (true, true, true, false, 92, 92, 92.0)),
             (r"'\''", (true, true, true, false, 39, 39, 39.0)),
             (r"'\xFF'", (true, true, true, false, 255, 255, 255.0)),
             ("'パ'", (true, true, true, false, 0x30d1, 0x30d1, 12497.0)),
-            (r"'\u30d1'", (true, true, true, false, 0x30d1, 0x30d1, 12497.0)),
-            (r"'\U000030d1'", (true, true, true, false, 0x30d1, 0x30d1, 12497.0)),
+            (
+                r"'\u30d1'",
+                (true, true, true, false, 0x30d1, 0x30d1, 12497.0),
+            ),
+            (
+                r"'\U000030d1'",
+                (true, true, true, false, 0x30d1, 0x30d1, 12497.0),
+            ),
             // Complex numbers with no imaginary part are also real.
             ("0i", (true, true, true, true, 0, 0, 0.0)),
             ("-1.2+0i", (false, false, true, true, 0, 0, -1.2)),
@@ -1420,18 +1916,30 @@ mod tests {
 
     #[test]
     fn bad_numbers() {
-        for text in ["+-2", "0x123.", "1e.", "0xi.", "1+2.", "0x", "1.E", "+i", ".", "1__0", "_1", "1e400"] {
-            assert_eq!(num(text).unwrap_err(), format!("illegal number syntax: {}", quote(text)), "{text}");
+        for text in [
+            "+-2", "0x123.", "1e.", "0xi.", "1+2.", "0x", "1.E", "+i", ".", "1__0", "_1", "1e400",
+        ] {
+            assert_eq!(
+                num(text).unwrap_err(),
+                format!("illegal number syntax: {}", quote(text)),
+                "{text}"
+            );
         }
         assert_eq!(num("'x").unwrap_err(), "malformed character constant: 'x");
         assert_eq!(num("''").unwrap_err(), "invalid syntax");
         assert_eq!(num(r"'\400'").unwrap_err(), "invalid syntax");
-        assert_eq!(num("'xx'").unwrap_err(), "malformed character constant: 'xx'");
+        assert_eq!(
+            num("'xx'").unwrap_err(),
+            "malformed character constant: 'xx'"
+        );
         assert_eq!(
             num("'433937734937734969526500969526500'").unwrap_err(),
             "malformed character constant: '433937734937734969526500969526500'"
         );
         assert_eq!(num("08").unwrap_err(), r#"integer overflow: "08""#);
-        assert_eq!(num("99999999999999999999").unwrap_err(), r#"integer overflow: "99999999999999999999""#);
+        assert_eq!(
+            num("99999999999999999999").unwrap_err(),
+            r#"integer overflow: "99999999999999999999""#
+        );
     }
 }

@@ -18,14 +18,14 @@ mod builtins;
 mod error;
 mod exec;
 mod funcs;
-pub mod helm_error;
 pub mod gofmt;
+pub mod helm_error;
 mod lex;
 mod parse;
 mod template;
 mod value;
 
-pub use error::{Error, ErrorKind, Location};
+pub use error::{Error, ErrorInfo, ErrorKind, Location};
 pub use funcs::{CallContext, Function, Functions, GoType, Signature};
 pub use helm_error::helm_error_text;
 pub use template::{Limits, MissingKey, Templates};

@@ -42,17 +42,22 @@ const MAX_PAREN_DEPTH: usize = 10_000;
 /// How deeply control structures (`if`, `range`, `with`, `else if` chains, `block`
 /// bodies) may nest. Go has no limit; this one keeps every recursive walk of the tree
 /// (execution, printing, dropping) within reach of the stack.
-const MAX_CONTROL_DEPTH: usize = 10_000;
+const MAX_CONTROL_DEPTH: usize = 1_000;
 /// Deep nesting runs on stack segments that `stacker` adds when fewer than
 /// `STACK_RED_ZONE` bytes remain, as Go's goroutine stacks grow on demand.
 const STACK_RED_ZONE: usize = 64 * 1024;
 const STACK_GROWTH: usize = 2 * 1024 * 1024;
 
+// The crate's `Error` is large; internally the parser passes it boxed.
 pub(crate) fn parse(name: &str, text: &str, opts: &ParseOptions<'_>) -> Result<Parsed, Error> {
     // Like Go, an empty delimiter means the default one.
     let lex_options = LexOptions {
-        left_delim: Some(opts.left_delim).filter(|d| !d.is_empty()).unwrap_or(lex::DEFAULT_LEFT_DELIM),
-        right_delim: Some(opts.right_delim).filter(|d| !d.is_empty()).unwrap_or(lex::DEFAULT_RIGHT_DELIM),
+        left_delim: Some(opts.left_delim)
+            .filter(|d| !d.is_empty())
+            .unwrap_or(lex::DEFAULT_LEFT_DELIM),
+        right_delim: Some(opts.right_delim)
+            .filter(|d| !d.is_empty())
+            .unwrap_or(lex::DEFAULT_RIGHT_DELIM),
         break_ok: !(opts.is_function)("break"),
         continue_ok: !(opts.is_function)("continue"),
     };
@@ -129,7 +134,9 @@ enum Item {
 enum Stop {
     End,
     /// `pos` is that of `}}`, or of the `if`/`with` of an `{{else if}}`/`{{else with}}`.
-    Else { pos: Pos },
+    Else {
+        pos: Pos,
+    },
 }
 
 impl fmt::Display for Stop {
@@ -252,7 +259,10 @@ impl<'a> Parser<'a> {
         if token.kind == Kind::Error {
             return self.fail(self.lex_error_message(token));
         }
-        self.fail(format!("unexpected {} in {context}", self.lexed.describe(self.src, token)))
+        self.fail(format!(
+            "unexpected {} in {context}",
+            self.lexed.describe(self.src, token)
+        ))
     }
 
     fn lex_error_message(&self, token: Token) -> String {
@@ -262,7 +272,11 @@ impl<'a> Parser<'a> {
             return message;
         }
         // "unclosed action started at", not "unclosed action in action started at".
-        let joint = if message.ends_with(" action") { "" } else { " in action" };
+        let joint = if message.ends_with(" action") {
+            ""
+        } else {
+            " in action"
+        };
         format!("{message}{joint} started at {}:{started}", self.name)
     }
 
@@ -270,7 +284,10 @@ impl<'a> Parser<'a> {
 
     /// The top level: text, actions and `{{define}}`s up to EOF.
     fn parse_text(&mut self) -> PResult<Parsed> {
-        let mut root = ListNode { pos: self.peek().pos, nodes: Vec::new() };
+        let mut root = ListNode {
+            pos: self.peek().pos,
+            nodes: Vec::new(),
+        };
         while self.peek().kind != Kind::Eof {
             if self.peek().kind == Kind::LeftDelim {
                 let delim = self.cursor;
@@ -288,15 +305,26 @@ impl<'a> Parser<'a> {
         }
         let main = self.new_tree(self.name.clone(), root);
         let main = self.add_main(main)?;
-        Ok(Parsed { main, defines: mem::take(&mut self.defines) })
+        Ok(Parsed {
+            main,
+            defines: mem::take(&mut self.defines),
+        })
     }
 
     fn new_tree(&self, name: Str, root: ListNode) -> Tree {
-        Tree { name, parse_name: self.name.clone(), source: self.source.clone(), root }
+        Tree {
+            name,
+            parse_name: self.name.clone(),
+            source: self.source.clone(),
+            root,
+        }
     }
 
     /// Runs `parse` with the fresh per-tree state of a `define` or `block` body.
-    fn in_new_tree<T>(&mut self, parse: impl FnOnce(&mut Self) -> PResult<T>) -> PResult<(T, TreeState)> {
+    fn in_new_tree<T>(
+        &mut self,
+        parse: impl FnOnce(&mut Self) -> PResult<T>,
+    ) -> PResult<(T, TreeState)> {
         let outer = mem::replace(&mut self.tree, TreeState::new());
         let result = parse(self);
         let inner = mem::replace(&mut self.tree, outer);
@@ -326,7 +354,9 @@ impl<'a> Parser<'a> {
         match self.defines.iter().position(|t| t.name == tree.name) {
             None => self.defines.push(tree),
             Some(i) if is_empty_tree(&self.defines[i]) => self.defines[i] = tree,
-            Some(_) if !is_empty_tree(&tree) => return Err(self.multiple_definition(&tree.name, at)),
+            Some(_) if !is_empty_tree(&tree) => {
+                return Err(self.multiple_definition(&tree.name, at))
+            }
             Some(_) => {}
         }
         Ok(())
@@ -348,14 +378,20 @@ impl<'a> Parser<'a> {
     }
 
     fn multiple_definition(&self, name: &str, at: Option<usize>) -> Box<Error> {
-        self.error_at(at, format!("template: multiple definition of template {}", quote(name)))
+        self.error_at(
+            at,
+            format!("template: multiple definition of template {}", quote(name)),
+        )
     }
 
     // ---- lists and actions -----------------------------------------------------------
 
     /// Nodes up to the `{{end}}` or `{{else}}` that closes them.
     fn item_list(&mut self) -> PResult<(ListNode, Stop)> {
-        let mut list = ListNode { pos: self.peek_non_space().pos, nodes: Vec::new() };
+        let mut list = ListNode {
+            pos: self.peek_non_space().pos,
+            nodes: Vec::new(),
+        };
         while self.peek_non_space().kind != Kind::Eof {
             match self.text_or_action()? {
                 Item::Node(node) => list.nodes.push(node),
@@ -369,7 +405,10 @@ impl<'a> Parser<'a> {
         let token = self.next_non_space();
         match token.kind {
             Kind::Text => {
-                let text = TextNode { pos: token.pos, text: Str::from(self.text(token)) };
+                let text = TextNode {
+                    pos: token.pos,
+                    text: Str::from(self.text(token)),
+                };
                 Ok(Item::Node(Node::Text(text)))
             }
             Kind::LeftDelim => {
@@ -402,7 +441,11 @@ impl<'a> Parser<'a> {
                 let first = self.peek();
                 // Variables declared here stay in scope until the enclosing `{{end}}`.
                 let pipe = self.pipeline("command", Kind::RightDelim)?;
-                Node::Action(ActionNode { pos: first.pos, line: first.line, pipe })
+                Node::Action(ActionNode {
+                    pos: first.pos,
+                    line: first.line,
+                    pipe,
+                })
             }
         };
         Ok(Item::Node(node))
@@ -458,17 +501,29 @@ impl<'a> Parser<'a> {
             Stop::End => None,
             Stop::Else { pos } => Some(self.else_list(kind, pos)?),
         };
-        Ok(BranchNode { pos: pipe.pos, line: pipe.line, pipe, list, else_list })
+        Ok(BranchNode {
+            pos: pipe.pos,
+            line: pipe.line,
+            pipe,
+            list,
+            else_list,
+        })
     }
 
     /// The list after `{{else}}`. `{{else if}}` in an if and `{{else with}}` in a with open
     /// a nested branch that shares the closing `{{end}}`, as if written `{{else}}{{if
     /// ...}}...{{end}}{{end}}`.
     fn else_list(&mut self, kind: BranchKind, else_pos: Pos) -> PResult<ListNode> {
-        if kind.chain_keyword().is_some_and(|keyword| self.peek().kind == keyword) {
+        if kind
+            .chain_keyword()
+            .is_some_and(|keyword| self.peek().kind == keyword)
+        {
             self.next();
             let nested = self.branch(kind)?;
-            return Ok(ListNode { pos: else_pos, nodes: vec![nested] });
+            return Ok(ListNode {
+                pos: else_pos,
+                nodes: vec![nested],
+            });
         }
         let (list, stop) = self.item_list()?;
         match stop {
@@ -502,7 +557,12 @@ impl<'a> Parser<'a> {
         }
         let tree = self.new_tree(name.clone(), root);
         self.add_define(tree, body.last_read)?;
-        Ok(Node::Template(TemplateNode { pos: token.pos, line: token.line, name, pipe: Some(pipe) }))
+        Ok(Node::Template(TemplateNode {
+            pos: token.pos,
+            line: token.line,
+            name,
+            pipe: Some(pipe),
+        }))
     }
 
     /// `{{template "name" [pipeline]}}`.
@@ -516,7 +576,12 @@ impl<'a> Parser<'a> {
             self.backup();
             Some(self.pipeline(CONTEXT, Kind::RightDelim)?)
         };
-        Ok(Node::Template(TemplateNode { pos: token.pos, line: token.line, name, pipe }))
+        Ok(Node::Template(TemplateNode {
+            pos: token.pos,
+            line: token.line,
+            name,
+            pipe,
+        }))
     }
 
     fn template_name(&self, token: Token, context: &str) -> PResult<Str> {
@@ -538,8 +603,13 @@ impl<'a> Parser<'a> {
     /// `[declarations] command ('|' command)*` up to `end`.
     fn pipeline(&mut self, context: &str, end: Kind) -> PResult<PipeNode> {
         let first = self.peek_non_space();
-        let mut pipe =
-            PipeNode { pos: first.pos, line: first.line, is_assign: false, decl: Vec::new(), cmds: Vec::new() };
+        let mut pipe = PipeNode {
+            pos: first.pos,
+            line: first.line,
+            is_assign: false,
+            decl: Vec::new(),
+            cmds: Vec::new(),
+        };
         self.declarations(&mut pipe, context)?;
         loop {
             let token = self.next_non_space();
@@ -596,7 +666,10 @@ impl<'a> Parser<'a> {
     fn declare(&mut self, pipe: &mut PipeNode, variable: Token) {
         let name = Str::from(self.text(variable));
         self.tree.vars.push(name.clone());
-        pipe.decl.push(VariableNode { pos: variable.pos, ident: vec![name] });
+        pipe.decl.push(VariableNode {
+            pos: variable.pos,
+            ident: vec![name],
+        });
     }
 
     fn check_pipeline(&self, pipe: &PipeNode, context: &str) -> PResult<()> {
@@ -608,9 +681,18 @@ impl<'a> Parser<'a> {
         for (i, cmd) in pipe.cmds.iter().enumerate().skip(1) {
             if matches!(
                 cmd.args.first(),
-                Some(Operand::Bool { .. } | Operand::Dot { .. } | Operand::Nil { .. } | Operand::Number(_) | Operand::String { .. })
+                Some(
+                    Operand::Bool { .. }
+                        | Operand::Dot { .. }
+                        | Operand::Nil { .. }
+                        | Operand::Number(_)
+                        | Operand::String { .. }
+                )
             ) {
-                return self.fail(format!("non executable command in pipeline stage {}", i + 1));
+                return self.fail(format!(
+                    "non executable command in pipeline stage {}",
+                    i + 1
+                ));
             }
         }
         Ok(())
@@ -618,7 +700,10 @@ impl<'a> Parser<'a> {
 
     /// Space-separated operands up to `|` (consumed), `}}` or `)` (left for the pipeline).
     fn command(&mut self) -> PResult<CommandNode> {
-        let mut cmd = CommandNode { pos: self.peek_non_space().pos, args: Vec::new() };
+        let mut cmd = CommandNode {
+            pos: self.peek_non_space().pos,
+            args: Vec::new(),
+        };
         loop {
             self.peek_non_space();
             if let Some(operand) = self.operand()? {
@@ -666,9 +751,16 @@ impl<'a> Parser<'a> {
             | Operand::Number(_)
             | Operand::Nil { .. }
             | Operand::Dot { .. } => {
-                return self.fail(format!("unexpected . after term {}", quote(&term.to_string())));
+                return self.fail(format!(
+                    "unexpected . after term {}",
+                    quote(&term.to_string())
+                ));
             }
-            node => Operand::Chain { pos, node: Box::new(node), field: fields },
+            node => Operand::Chain {
+                pos,
+                node: Box::new(node),
+                field: fields,
+            },
         };
         Ok(Some(operand))
     }
@@ -683,21 +775,34 @@ impl<'a> Parser<'a> {
                 if !(self.is_function)(text) {
                     return self.fail(format!("function {} not defined", quote(text)));
                 }
-                Operand::Identifier { pos, name: Str::from(text) }
+                Operand::Identifier {
+                    pos,
+                    name: Str::from(text),
+                }
             }
             Kind::Dot => Operand::Dot { pos },
             Kind::Nil => Operand::Nil { pos },
             Kind::Variable => self.use_variable(token)?,
-            Kind::Field => Operand::Field { pos, ident: vec![Str::from(&text[1..])] },
-            Kind::Bool => Operand::Bool { pos, value: text == "true" },
-            Kind::CharConstant | Kind::Complex | Kind::Number => match lex::number(pos, token.kind, text) {
-                Ok(number) => Operand::Number(number),
-                Err(message) => return self.fail(message),
+            Kind::Field => Operand::Field {
+                pos,
+                ident: vec![Str::from(&text[1..])],
             },
-            Kind::LeftParen => self.parenthesized()?,
-            Kind::String | Kind::RawString => {
-                Operand::String { pos, quoted: Str::from(text), text: self.unquote(token)? }
+            Kind::Bool => Operand::Bool {
+                pos,
+                value: text == "true",
+            },
+            Kind::CharConstant | Kind::Complex | Kind::Number => {
+                match lex::number(pos, token.kind, text) {
+                    Ok(number) => Operand::Number(number),
+                    Err(message) => return self.fail(message),
+                }
             }
+            Kind::LeftParen => self.parenthesized()?,
+            Kind::String | Kind::RawString => Operand::String {
+                pos,
+                quoted: Str::from(text),
+                text: self.unquote(token)?,
+            },
             _ => {
                 self.backup();
                 return Ok(None);
@@ -723,7 +828,10 @@ impl<'a> Parser<'a> {
         if !self.tree.vars.iter().any(|v| &**v == name) {
             return self.fail(format!("undefined variable {}", quote(name)));
         }
-        Ok(Operand::Variable(VariableNode { pos: token.pos, ident: vec![Str::from(name)] }))
+        Ok(Operand::Variable(VariableNode {
+            pos: token.pos,
+            ident: vec![Str::from(name)],
+        }))
     }
 }
 
@@ -750,25 +858,33 @@ fn starts_operand(kind: Kind) -> bool {
 mod tests {
     use super::*;
 
-    const FUNCTIONS: &[&str] = &["printf", "print", "contains", "and", "not", "len", "index", "eq", "fn"];
+    const FUNCTIONS: &[&str] = &[
+        "printf", "print", "contains", "and", "not", "len", "index", "eq", "fn",
+    ];
 
-    fn parse_with(text: &str, left: &str, right: &str, functions: &[&str]) -> Result<Parsed, Error> {
+    fn parse_with(
+        text: &str,
+        left: &str,
+        right: &str,
+        functions: &[&str],
+    ) -> Result<Parsed, Box<Error>> {
         let is_function = |name: &str| functions.contains(&name);
-        parse("test", text, &ParseOptions { left_delim: left, right_delim: right, is_function: &is_function })
+        let options = ParseOptions {
+            left_delim: left,
+            right_delim: right,
+            is_function: &is_function,
+        };
+        parse("test", text, &options).map_err(Box::new)
     }
 
     fn parse_ok(text: &str) -> Parsed {
         parse_with(text, "", "", FUNCTIONS).unwrap_or_else(|e| panic!("{text:?}: {e}"))
     }
 
-    fn main_string(text: &str) -> String {
-        parse_ok(text).main.root.to_string()
-    }
-
     fn error(text: &str) -> Error {
         match parse_with(text, "", "", FUNCTIONS) {
             Ok(parsed) => panic!("{text:?} parsed as {}", parsed.main.root),
-            Err(e) => e,
+            Err(e) => *e,
         }
     }
 
@@ -786,50 +902,122 @@ mod tests {
             ("{{end}}", "1: unexpected {{end}}"),
             ("{{else}}", "1: unexpected {{else}}"),
             ("{{if .X}}hello{{end}}{{else}}", "1: unexpected {{else}}"),
-            ("{{if .X}}1{{else}}2{{else}}3{{end}}", "1: expected end; found {{else}}"),
+            (
+                "{{if .X}}1{{else}}2{{else}}3{{end}}",
+                "1: expected end; found {{else}}",
+            ),
             ("hello{{range .x}}", "1: unexpected EOF"),
             ("hello{{range .x}}{{else}}", "1: unexpected EOF"),
-            ("hello{{undefined}}", r#"1: function "undefined" not defined"#),
+            (
+                "hello{{undefined}}",
+                r#"1: function "undefined" not defined"#,
+            ),
             ("{{$x}}", r#"1: undefined variable "$x""#),
-            ("{{with $x := 4}}{{end}}{{$x}}", r#"1: undefined variable "$x""#),
-            ("{{template $v}}", r#"1: unexpected "$v" in template clause"#),
+            (
+                "{{with $x := 4}}{{end}}{{$x}}",
+                r#"1: undefined variable "$x""#,
+            ),
+            (
+                "{{template $v}}",
+                r#"1: unexpected "$v" in template clause"#,
+            ),
             ("{{with $x.Y := 4}}{{end}}", r#"1: undefined variable "$x""#),
-            ("{{template .X}}", r#"1: unexpected ".X" in template clause"#),
+            (
+                "{{template .X}}",
+                r#"1: unexpected ".X" in template clause"#,
+            ),
             ("{{printf 3, 4}}", r#"1: unexpected "," in operand"#),
-            ("{{with $v, $u := 3}}{{end}}", "1: too many declarations in with"),
-            ("{{range $u, $v, $w := 3}}{{end}}", "1: too many declarations in range"),
+            (
+                "{{with $v, $u := 3}}{{end}}",
+                "1: too many declarations in with",
+            ),
+            (
+                "{{range $u, $v, $w := 3}}{{end}}",
+                "1: too many declarations in range",
+            ),
             ("{{printf (printf .).}}", "1: unexpected <.> in operand"),
             ("{{printf 3`x`}}", r#"1: unexpected "`x`" in operand"#),
             ("{{printf `x`.}}", "1: unexpected <.> in operand"),
-            ("{{if .X}}a{{else if .Y}}b{{end}}{{end}}", "1: unexpected {{end}}"),
-            ("{{range .}}{{end}} {{break}}", "1: {{break}} outside {{range}}"),
-            ("{{range .}}{{end}} {{continue}}", "1: {{continue}} outside {{range}}"),
-            ("{{range .}}{{else}}{{break}}{{end}}", "1: {{break}} outside {{range}}"),
-            ("{{range .}}{{else}}{{continue}}{{end}}", "1: {{continue}} outside {{range}}"),
-            ("{{range .}}{{break 1}}{{end}}", r#"1: unexpected "1" in {{break}}"#),
-            ("{{range .}}{{continue 1}}{{end}}", r#"1: unexpected "1" in {{continue}}"#),
+            (
+                "{{if .X}}a{{else if .Y}}b{{end}}{{end}}",
+                "1: unexpected {{end}}",
+            ),
+            (
+                "{{range .}}{{end}} {{break}}",
+                "1: {{break}} outside {{range}}",
+            ),
+            (
+                "{{range .}}{{end}} {{continue}}",
+                "1: {{continue}} outside {{range}}",
+            ),
+            (
+                "{{range .}}{{else}}{{break}}{{end}}",
+                "1: {{break}} outside {{range}}",
+            ),
+            (
+                "{{range .}}{{else}}{{continue}}{{end}}",
+                "1: {{continue}} outside {{range}}",
+            ),
+            (
+                "{{range .}}{{break 1}}{{end}}",
+                r#"1: unexpected "1" in {{break}}"#,
+            ),
+            (
+                "{{range .}}{{continue 1}}{{end}}",
+                r#"1: unexpected "1" in {{continue}}"#,
+            ),
             ("{{$x += 1}}{{$x}}", r#"1: undefined variable "$x""#),
-            ("{{range $x := $y := 3}}{{end}}", r#"1: undefined variable "$y""#),
+            (
+                "{{range $x := $y := 3}}{{end}}",
+                r#"1: undefined variable "$y""#,
+            ),
             ("{{$x:=.}}{{$x!2}}", "1: bad character U+0021 '!'"),
             ("{{$x:=.}}{{$x+2}}", "1: bad character U+002B '+'"),
             ("{{1.E}}", r#"1: illegal number syntax: "1.E""#),
             ("{{0.1.E}}", r#"1: unexpected . after term "0.1""#),
             ("{{true.E}}", r#"1: unexpected . after term "true""#),
             ("{{'a'.any}}", r#"1: unexpected . after term "'a'""#),
-            (r#"{{"hello".guys}}"#, r#"1: unexpected . after term "\"hello\"""#),
+            (
+                r#"{{"hello".guys}}"#,
+                r#"1: unexpected . after term "\"hello\"""#,
+            ),
             ("{{..E}}", r#"1: unexpected . after term ".""#),
             ("{{nil.E}}", r#"1: unexpected . after term "nil""#),
             ("{{12|.}}", "1: non executable command in pipeline stage 2"),
-            ("{{.|12|printf}}", "1: non executable command in pipeline stage 2"),
-            ("{{.|printf|\"error\"}}", "1: non executable command in pipeline stage 3"),
-            ("{{12|printf|'e'}}", "1: non executable command in pipeline stage 3"),
-            ("{{.|true}}", "1: non executable command in pipeline stage 2"),
-            ("{{'c'|nil}}", "1: non executable command in pipeline stage 2"),
-            (r#"{{printf "%d" ( ) }}"#, "1: missing value for parenthesized pipeline"),
-            (r#"{{block "foo"}}hello{{end}}"#, "1: missing value for block clause"),
+            (
+                "{{.|12|printf}}",
+                "1: non executable command in pipeline stage 2",
+            ),
+            (
+                "{{.|printf|\"error\"}}",
+                "1: non executable command in pipeline stage 3",
+            ),
+            (
+                "{{12|printf|'e'}}",
+                "1: non executable command in pipeline stage 3",
+            ),
+            (
+                "{{.|true}}",
+                "1: non executable command in pipeline stage 2",
+            ),
+            (
+                "{{'c'|nil}}",
+                "1: non executable command in pipeline stage 2",
+            ),
+            (
+                r#"{{printf "%d" ( ) }}"#,
+                "1: missing value for parenthesized pipeline",
+            ),
+            (
+                r#"{{block "foo"}}hello{{end}}"#,
+                "1: missing value for block clause",
+            ),
             ("line1\n{{", "2: unclosed action"),
             ("line1\n{{define `x`}}line2\n{{", "3: unclosed action"),
-            ("line1\n{{\"x\"\n\"y\"\n", "4: unclosed action started at test:2"),
+            (
+                "line1\n{{\"x\"\n\"y\"\n",
+                "4: unclosed action started at test:2",
+            ),
             ("{{\n\n\n\n\n", "6: unclosed action started at test:1"),
             ("line1\n{{\nx\n}}", r#"3: function "x" not defined"#),
             ("{{foo}}", r#"1: function "foo" not defined"#),
@@ -845,19 +1033,35 @@ mod tests {
             ("{{`a}}", "1: unterminated raw quoted string"),
             ("{{0xi}}", r#"1: illegal number syntax: "0xi""#),
             ("{{3k}}", r#"1: bad number syntax: "3k""#),
-            ("{{define `a`}}a{{end}}{{define `a`}}b{{end}}", r#"1: template: multiple definition of template "a""#),
-            ("{{$x := 23}}{{with $x.y := 3}}{{$x 23}}{{end}}", r#"1: unexpected ":=" in operand"#),
+            (
+                "{{define `a`}}a{{end}}{{define `a`}}b{{end}}",
+                r#"1: template: multiple definition of template "a""#,
+            ),
+            (
+                "{{$x := 23}}{{with $x.y := 3}}{{$x 23}}{{end}}",
+                r#"1: unexpected ":=" in operand"#,
+            ),
             ("{{$a,$b,$c := 23}}", "1: too many declarations in command"),
             ("{{ $v := `\n` }} {{", "2: unclosed action"),
             ("{{range $k}}{{end}}", r#"1: undefined variable "$k""#),
             ("{{range $k, $v}}{{end}}", r#"1: undefined variable "$v""#),
             ("{{range $k,}}{{end}}", "1: missing value for range"),
             ("{{range $k, $v := }}{{end}}", "1: missing value for range"),
-            ("{{range $k, .}}{{end}}", "1: range can only initialize variables"),
-            ("{{range $k, 123 := .}}{{end}}", "1: range can only initialize variables"),
+            (
+                "{{range $k, .}}{{end}}",
+                "1: range can only initialize variables",
+            ),
+            (
+                "{{range $k, 123 := .}}{{end}}",
+                "1: range can only initialize variables",
+            ),
         ];
         for (text, expected) in cases {
-            assert_eq!(error_text(text), format!("template: test:{expected}"), "{text:?}");
+            assert_eq!(
+                error_text(text),
+                format!("template: test:{expected}"),
+                "{text:?}"
+            );
         }
     }
 
@@ -868,31 +1072,68 @@ mod tests {
             ("{{ 1.2.3 }}", r#"1: unexpected ".3" in operand"#),
             (r#"{{ "\q" }}"#, "1: invalid syntax"),
             ("{{ '' }}", "1: invalid syntax"),
-            ("{{range .}}{{else if .x}}{{end}}", "1: unexpected <if> in input"),
-            ("{{if .x}}a{{else with .y}}b{{end}}", "1: unexpected <with> in input"),
+            (
+                "{{range .}}{{else if .x}}{{end}}",
+                "1: unexpected <if> in input",
+            ),
+            (
+                "{{if .x}}a{{else with .y}}b{{end}}",
+                "1: unexpected <with> in input",
+            ),
             ("{{ (1 -}}", "1: unclosed left paren"),
             ("{{/* a */ }}", "1: comment ends before closing delimiter"),
             ("{{ # }}", r##"1: unexpected "#" in command"##),
             ("{{ \u{1} }}", "1: unrecognized character in action: U+0001"),
-            ("{{if .}}{{define \"x\"}}{{end}}{{end}}", "1: unexpected <define> in command"),
-            ("line1\n{{ if .x }}\n{{ else }}\n{{ else }}\n{{ end }}", "4: expected end; found {{else}}"),
+            (
+                "{{if .}}{{define \"x\"}}{{end}}{{end}}",
+                "1: unexpected <define> in command",
+            ),
+            (
+                "line1\n{{ if .x }}\n{{ else }}\n{{ else }}\n{{ end }}",
+                "4: expected end; found {{else}}",
+            ),
             ("a\n{{ if .x }}\nb", "3: unexpected EOF"),
             ("a\n{{ \"x\n\" }}", "2: unterminated quoted string"),
             ("a\n{{ (1\n\n", "4: unclosed action started at test:2"),
-            ("{{block \"x\" .}}\n\n{{else}}{{end}}", "1: unexpected {{else}} in block clause"),
-            ("{{define \"a\"}}a{{end}}\n{{define \"a\"}}\nb\n{{end\n}}\n", r#"5: template: multiple definition of template "a""#),
+            (
+                "{{block \"x\" .}}\n\n{{else}}{{end}}",
+                "1: unexpected {{else}} in block clause",
+            ),
+            (
+                "{{define \"a\"}}a{{end}}\n{{define \"a\"}}\nb\n{{end\n}}\n",
+                r#"5: template: multiple definition of template "a""#,
+            ),
             ("{{define \"x\"}}\n{{/* unclosed", "2: unclosed comment"),
             ("{{block \"x\" .}}\n{{/* unclosed", "2: unclosed comment"),
-            ("{{if 1}}\n{{/* unclosed", "2: unclosed comment in action started at test:1"),
-            ("{{ $x := 1 }}{{ if 1 }}{{ $y := 2 }}{{ end }}{{ $y }}", r#"1: undefined variable "$y""#),
-            (r#"{{ template "a" | }}"#, r#"1: unexpected "|" in template clause"#),
-            ("{{ 1 | 2 }}", "1: non executable command in pipeline stage 2"),
+            (
+                "{{if 1}}\n{{/* unclosed",
+                "2: unclosed comment in action started at test:1",
+            ),
+            (
+                "{{ $x := 1 }}{{ if 1 }}{{ $y := 2 }}{{ end }}{{ $y }}",
+                r#"1: undefined variable "$y""#,
+            ),
+            (
+                r#"{{ template "a" | }}"#,
+                r#"1: unexpected "|" in template clause"#,
+            ),
+            (
+                "{{ 1 | 2 }}",
+                "1: non executable command in pipeline stage 2",
+            ),
             ("{{ 08 }}", r#"1: integer overflow: "08""#),
             ("{{ 'ab' }}", "1: malformed character constant: 'ab'"),
-            ("x{{define \"test\"}}y{{end}}", r#"1: template: multiple definition of template "test""#),
+            (
+                "x{{define \"test\"}}y{{end}}",
+                r#"1: template: multiple definition of template "test""#,
+            ),
         ];
         for (text, expected) in cases {
-            assert_eq!(error_text(text), format!("template: test:{expected}"), "{text:?}");
+            assert_eq!(
+                error_text(text),
+                format!("template: test:{expected}"),
+                "{text:?}"
+            );
         }
     }
 
@@ -902,9 +1143,17 @@ mod tests {
         let location = err.location.clone().unwrap();
         assert_eq!(err.message, r#"function "foo" not defined"#);
         assert_eq!(err.template.as_deref(), Some("test"));
-        assert_eq!((&*location.parse_name, location.line, location.col, location.span), ("test", 2, 5, 7..10));
+        assert_eq!(
+            (
+                &*location.parse_name,
+                location.line,
+                location.col,
+                location.span
+            ),
+            ("test", 2, 5, 7..10)
+        );
         // Go reads one token ahead of an undefined variable followed by a space.
-        let location = error("{{ $x 1 }}").location.unwrap();
+        let location = error("{{ $x 1 }}").location.clone().unwrap();
         assert_eq!((location.line, location.span), (1, 6..7));
     }
 
@@ -937,64 +1186,135 @@ mod tests {
 
     #[test]
     fn custom_delimiters() {
-        let parsed = parse_with("<<if .x>>a<<- .y ->> b<<end>>{{x}}", "<<", ">>", FUNCTIONS).unwrap();
-        assert_eq!(parsed.main.root.to_string(), "{{if .x}}a{{.y}}b{{end}}{{x}}");
+        let parsed =
+            parse_with("<<if .x>>a<<- .y ->> b<<end>>{{x}}", "<<", ">>", FUNCTIONS).unwrap();
+        assert_eq!(
+            parsed.main.root.to_string(),
+            "{{if .x}}a{{.y}}b{{end}}{{x}}"
+        );
     }
 
     fn first_action(text: &str) -> ActionNode {
-        match parse_ok(text).main.root.nodes.into_iter().find(|n| matches!(n, Node::Action(_))) {
+        match parse_ok(text)
+            .main
+            .root
+            .nodes
+            .into_iter()
+            .find(|n| matches!(n, Node::Action(_)))
+        {
             Some(Node::Action(action)) => action,
             _ => panic!("no action in {text:?}"),
         }
     }
 
+    /// The first argument of the last action of `text`.
     fn first_arg(text: &str) -> Operand {
-        first_action(text).pipe.cmds.into_iter().next().unwrap().args.into_iter().next().unwrap()
+        let last_action = parse_ok(text)
+            .main
+            .root
+            .nodes
+            .into_iter()
+            .rev()
+            .find_map(|n| match n {
+                Node::Action(action) => Some(action),
+                _ => None,
+            });
+        std::mem::take(&mut last_action.unwrap().pipe.cmds)
+            .into_iter()
+            .next()
+            .unwrap()
+            .args
+            .into_iter()
+            .next()
+            .unwrap()
     }
 
     #[test]
     fn field_chains_take_the_position_of_the_first_chained_field() {
-        assert!(matches!(first_arg("{{ .Values.a.b }}"), Operand::Field { pos: 10, ref ident } if ident.len() == 3));
-        assert!(matches!(first_arg("{{ .a }}"), Operand::Field { pos: 3, .. }));
-        let Operand::Variable(variable) = first_arg("{{ $x := 1 }}{{ $x.a.b }}") else { panic!() };
-        assert_eq!((variable.pos, variable.to_string()), (18, "$x.a.b".to_string()));
-        let Operand::Variable(variable) = first_arg("{{ $.a }}") else { panic!() };
+        assert!(
+            matches!(first_arg("{{ .Values.a.b }}"), Operand::Field { pos: 10, ref ident } if ident.len() == 3)
+        );
+        assert!(matches!(
+            first_arg("{{ .a }}"),
+            Operand::Field { pos: 3, .. }
+        ));
+        let Operand::Variable(variable) = first_arg("{{ $x := 1 }}{{ $x.a.b }}") else {
+            panic!()
+        };
+        assert_eq!(
+            (variable.pos, variable.to_string()),
+            (18, "$x.a.b".to_string())
+        );
+        let Operand::Variable(variable) = first_arg("{{ $.a }}") else {
+            panic!()
+        };
         assert_eq!((variable.pos, variable.ident.len()), (4, 2));
-        let Operand::Chain { pos, node, field } = first_arg("{{ (print .).a.b }}") else { panic!() };
-        assert_eq!((pos, field.len()), (13, 2));
+        let Operand::Chain { pos, node, field } = first_arg("{{ (print .).a.b }}") else {
+            panic!()
+        };
+        assert_eq!((pos, field.len()), (12, 2));
         assert!(matches!(*node, Operand::Pipe(ref p) if p.pos == 4));
-        assert!(matches!(first_arg("{{ print.a }}"), Operand::Chain { pos: 8, .. }));
+        assert!(matches!(
+            first_arg("{{ print.a }}"),
+            Operand::Chain { pos: 8, .. }
+        ));
     }
 
     #[test]
     fn node_positions_and_lines() {
         let action = first_action("ab\n{{  printf  .x }}");
-        assert_eq!((action.pos, action.line, action.pipe.pos, action.pipe.line), (7, 2, 7, 2));
+        assert_eq!(
+            (action.pos, action.line, action.pipe.pos, action.pipe.line),
+            (7, 2, 7, 2)
+        );
         let cmd = &action.pipe.cmds[0];
         assert_eq!((cmd.pos, cmd.args[0].pos(), cmd.args[1].pos()), (7, 7, 15));
         let action = first_action("{{ $x := 1 | printf }}");
-        assert_eq!((action.pos, action.pipe.decl[0].pos, action.pipe.cmds[0].pos, action.pipe.cmds[1].pos), (3, 3, 9, 13));
+        assert_eq!(
+            (
+                action.pos,
+                action.pipe.decl[0].pos,
+                action.pipe.cmds[0].pos,
+                action.pipe.cmds[1].pos
+            ),
+            (3, 3, 9, 13)
+        );
 
         let parsed = parse_ok("x{{ if .a }} y {{ else if .b }}z{{ end }}");
-        let Node::If(branch) = &parsed.main.root.nodes[1] else { panic!() };
-        assert_eq!((branch.pos, branch.line, branch.list.pos), (6, 1, 12));
+        let Node::If(branch) = &parsed.main.root.nodes[1] else {
+            panic!()
+        };
+        assert_eq!((branch.pos, branch.line, branch.list.pos), (7, 1, 12));
         let else_list = branch.else_list.as_ref().unwrap();
         assert_eq!(else_list.pos, 23);
-        let Node::If(nested) = &else_list.nodes[0] else { panic!() };
+        let Node::If(nested) = &else_list.nodes[0] else {
+            panic!()
+        };
         assert_eq!((nested.pos, nested.list.pos), (26, 31));
 
         let parsed = parse_ok("{{range .}}\n{{ break }}{{else}} e{{end}}");
-        let Node::Range(branch) = &parsed.main.root.nodes[0] else { panic!() };
-        assert!(matches!(branch.list.nodes[1], Node::Break { pos: 15, line: 2 }));
-        assert_eq!(branch.else_list.as_ref().unwrap().pos, 29);
+        let Node::Range(branch) = &parsed.main.root.nodes[0] else {
+            panic!()
+        };
+        assert!(matches!(
+            branch.list.nodes[1],
+            Node::Break { pos: 15, line: 2 }
+        ));
+        assert_eq!(branch.else_list.as_ref().unwrap().pos, 31);
 
         let parsed = parse_ok("{{ template \"t\" . }}\n{{ block `b` 1 }}x{{ end }}");
-        let Node::Template(template) = &parsed.main.root.nodes[0] else { panic!() };
+        let Node::Template(template) = &parsed.main.root.nodes[0] else {
+            panic!()
+        };
         assert_eq!((template.pos, template.line, &*template.name), (12, 1, "t"));
-        let Node::Template(block) = &parsed.main.root.nodes[2] else { panic!() };
+        let Node::Template(block) = &parsed.main.root.nodes[2] else {
+            panic!()
+        };
         assert_eq!((block.pos, block.line, &*block.name), (30, 2, "b"));
         assert_eq!(parsed.main.root.pos, 0);
-        assert!(matches!(&parsed.main.root.nodes[1], Node::Text(t) if t.pos == 20 && &*t.text == "\n"));
+        assert!(
+            matches!(&parsed.main.root.nodes[1], Node::Text(t) if t.pos == 20 && &*t.text == "\n")
+        );
     }
 
     #[test]
@@ -1006,13 +1326,17 @@ mod tests {
 
     #[test]
     fn defines_and_blocks_become_trees() {
-        let parsed = parse_ok("a{{block \"inner\" .}}bar{{.}}baz{{end}}b{{define `x`}} {{1}}{{end}}");
+        let parsed =
+            parse_ok("a{{block \"inner\" .}}bar{{.}}baz{{end}}b{{define `x`}} {{1}}{{end}}");
         assert_eq!(parsed.main.root.to_string(), "a{{template \"inner\" .}}b");
         let names: Vec<&str> = parsed.defines.iter().map(|t| &*t.name).collect();
         assert_eq!(names, ["inner", "x"]);
         let inner = &parsed.defines[0];
         assert_eq!(inner.root.to_string(), "bar{{.}}baz");
-        assert_eq!((&*inner.parse_name, &*inner.source, inner.root.pos), ("test", &*parsed.main.source, 20));
+        assert_eq!(
+            (&*inner.parse_name, &*inner.source, inner.root.pos),
+            ("test", &*parsed.main.source, 20)
+        );
         assert_eq!(parsed.defines[1].root.pos, 53);
         assert_eq!(&*parsed.main.name, "test");
     }
@@ -1021,23 +1345,39 @@ mod tests {
     fn definitions_follow_go_tree_set_rules() {
         // An empty redefinition keeps the first; a full one replaces an empty one.
         let parsed = parse_ok("{{define `a`}}a{{end}}{{define `a`}} {{end}}{{define `b`}}{{end}}{{define `b`}}b{{end}}");
-        let bodies: Vec<String> = parsed.defines.iter().map(|t| format!("{}={}", t.name, t.root)).collect();
+        let bodies: Vec<String> = parsed
+            .defines
+            .iter()
+            .map(|t| format!("{}={}", t.name, t.root))
+            .collect();
         assert_eq!(bodies, ["a=a", "b=b"]);
         // A definition named like the text wins over an empty top level, and loses to an
         // empty one.
         let parsed = parse_ok("  {{define `test`}}y{{end}}");
-        assert_eq!((parsed.main.root.to_string(), parsed.defines.len()), ("y".to_string(), 0));
+        assert_eq!(
+            (parsed.main.root.to_string(), parsed.defines.len()),
+            ("y".to_string(), 0)
+        );
         let parsed = parse_ok("x{{define `test`}}{{end}}");
-        assert_eq!((parsed.main.root.to_string(), parsed.defines.len()), ("x".to_string(), 0));
+        assert_eq!(
+            (parsed.main.root.to_string(), parsed.defines.len()),
+            ("x".to_string(), 0)
+        );
     }
 
     #[test]
     fn variables_are_scoped_to_their_control_structure() {
         parse_ok("{{ $x := 1 }}{{ if 1 }}{{ $x }}{{ $y := 2 }}{{ $y }}{{ else }}{{ $x }}{{ end }}{{ $x }}");
         parse_ok("{{ range $i, $v := . }}{{ $i }}{{ $v }}{{ end }}");
-        assert_eq!(error_text("{{ range $v := . }}{{ end }}{{ $v }}"), r#"template: test:1: undefined variable "$v""#);
+        assert_eq!(
+            error_text("{{ range $v := . }}{{ end }}{{ $v }}"),
+            r#"template: test:1: undefined variable "$v""#
+        );
         // A define or block body sees only `$`.
-        assert_eq!(error_text("{{ $x := 1 }}{{ block `b` . }}{{ $x }}{{ end }}"), r#"template: test:1: undefined variable "$x""#);
+        assert_eq!(
+            error_text("{{ $x := 1 }}{{ block `b` . }}{{ $x }}{{ end }}"),
+            r#"template: test:1: undefined variable "$x""#
+        );
         parse_ok("{{ $x := 1 }}{{ block `b` . }}{{ $ }}{{ end }}{{ $x }}");
     }
 
@@ -1049,8 +1389,14 @@ mod tests {
             (" \t\n \t\n", true),
             ("{{/* comment */}}", true),
             ("{{define \"x\"}}something{{end}}", true),
-            ("{{define `x`}}something{{end}}\n\n{{define `y`}}something{{end}}\n\n", true),
-            ("{{define `x`}}something{{end}}\nx\n{{define `y`}}something{{end}}\ny\n", false),
+            (
+                "{{define `x`}}something{{end}}\n\n{{define `y`}}something{{end}}\n\n",
+                true,
+            ),
+            (
+                "{{define `x`}}something{{end}}\nx\n{{define `y`}}something{{end}}\ny\n",
+                false,
+            ),
             ("{{define `x`}}something{{end}}{{if 3}}foo{{end}}", false),
         ];
         for (text, empty) in cases {
@@ -1058,23 +1404,57 @@ mod tests {
         }
     }
 
-    #[test]
-    fn parentheses_nest_up_to_go_limit() {
-        let nested = |depth: usize| format!("{{{{ print {}1{} }}}}", "(".repeat(depth), ")".repeat(depth));
-        parse_ok(&nested(MAX_PAREN_DEPTH));
-        assert_eq!(error_text(&nested(MAX_PAREN_DEPTH + 1)), "template: test:1: max expression depth exceeded");
+    /// Runs `test` on a thread with a stack large enough to drop the deepest trees that
+    /// parse: unoptimized drop glue takes a few hundred bytes per level.
+    fn with_large_stack(test: impl FnOnce() + Send + 'static) {
+        let thread = std::thread::Builder::new()
+            .stack_size(32 << 20)
+            .spawn(test)
+            .unwrap();
+        thread.join().unwrap();
     }
 
     #[test]
-    fn control_structures_nest_deeply() {
-        let nested = |depth: usize| format!("{}x{}", "{{if 1}}".repeat(depth), "{{end}}".repeat(depth));
-        parse_ok(&nested(MAX_CONTROL_DEPTH));
-        assert_eq!(
-            error_text(&nested(MAX_CONTROL_DEPTH + 1)),
-            "template: test:1: max control structure depth exceeded"
-        );
-        let chain = |depth: usize| format!("{{{{if 0}}}}{}{{{{end}}}}", "{{else if 0}}".repeat(depth));
-        parse_ok(&chain(MAX_CONTROL_DEPTH - 1));
+    fn parentheses_nest_up_to_go_limit() {
+        with_large_stack(|| {
+            let nested = |depth: usize| {
+                format!(
+                    "{{{{ print {}1{} }}}}",
+                    "(".repeat(depth),
+                    ")".repeat(depth)
+                )
+            };
+            let parsed = parse_ok(&nested(MAX_PAREN_DEPTH));
+            assert_eq!(parsed.main.root.to_string().len(), 2 * MAX_PAREN_DEPTH + 11);
+            assert_eq!(
+                error_text(&nested(MAX_PAREN_DEPTH + 1)),
+                "template: test:1: max expression depth exceeded"
+            );
+        });
+    }
+
+    #[test]
+    fn control_structures_nest_up_to_a_limit() {
+        with_large_stack(|| {
+            let nested =
+                |depth: usize| format!("{}x{}", "{{if 1}}".repeat(depth), "{{end}}".repeat(depth));
+            let parsed = parse_ok(&nested(MAX_CONTROL_DEPTH));
+            assert_eq!(parsed.main.root.to_string(), nested(MAX_CONTROL_DEPTH));
+            let err = error(&nested(MAX_CONTROL_DEPTH + 1));
+            assert_eq!(
+                err.to_string(),
+                "template: test:1: max control structure depth exceeded"
+            );
+            assert_eq!(
+                err.location.as_ref().unwrap().span.start,
+                8 * MAX_CONTROL_DEPTH + 2
+            );
+            // An else-if chain nests too.
+            let chain =
+                |depth: usize| format!("{{{{if 0}}}}{}{{{{end}}}}", "{{else if 0}}".repeat(depth));
+            parse_ok(&chain(MAX_CONTROL_DEPTH - 1));
+            assert!(parse_with(&chain(MAX_CONTROL_DEPTH), "", "", FUNCTIONS).is_err());
+        });
     }
 
     #[test]
@@ -1085,24 +1465,5 @@ mod tests {
             let _ = parse_with(&text[..end], "", "", FUNCTIONS);
             let _ = parse_with(&text[end..], "", "", FUNCTIONS);
         }
-    }
-}
-#[cfg(test)]
-mod probe {
-    use super::*;
-    fn run(kind: &str, depth: usize) {
-        let text = if kind == "if" { format!("{}x{}", "{{if 1}}".repeat(depth), "{{end}}".repeat(depth)) }
-            else { format!("{{{{ print {}1{} }}}}", "(".repeat(depth), ")".repeat(depth)) };
-        let is_function = |_: &str| true;
-        let r = parse("t", &text, &ParseOptions { left_delim: "", right_delim: "", is_function: &is_function });
-        assert!(r.is_ok());
-        drop(r);
-    }
-    #[test]
-    fn probe_deep() {
-        let kind = std::env::var("KIND").unwrap();
-        let stack: usize = std::env::var("STACK").unwrap().parse().unwrap();
-        let depth: usize = std::env::var("DEPTH").unwrap().parse().unwrap();
-        std::thread::Builder::new().stack_size(stack).spawn(move || run(&kind, depth)).unwrap().join().unwrap();
     }
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::ast::Tree;
 use crate::builtins::Builtin;
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorInfo, ErrorKind};
 use crate::exec::Exec;
 use crate::funcs::Functions;
 use crate::parse::{self, ParseOptions};
@@ -71,7 +71,10 @@ impl Templates {
     /// An empty set with `funcs` on top of the builtins (a function of the same name
     /// replaces a builtin, as in Go).
     pub fn with_functions(funcs: Functions) -> Templates {
-        Templates { funcs: Arc::new(funcs), ..Templates::default() }
+        Templates {
+            funcs: Arc::new(funcs),
+            ..Templates::default()
+        }
     }
 
     /// Names the set itself; Go quotes this name in "no template associated with" errors
@@ -166,7 +169,7 @@ impl Templates {
     }
 
     pub(crate) fn no_template_error(&self, name: &str) -> Error {
-        Error {
+        Error::from(ErrorInfo {
             kind: ErrorKind::NoTemplate,
             message: format!(
                 "template: no template {} associated with template {}",
@@ -177,6 +180,6 @@ impl Templates {
             location: None,
             context: None,
             cause: None,
-        }
+        })
     }
 }

@@ -87,7 +87,10 @@ pub struct List {
 impl List {
     /// A `[]interface {}`.
     pub fn new(items: Vec<Value>) -> List {
-        List { items: Arc::new(items), list_type: ListType::Interface }
+        List {
+            items: Arc::new(items),
+            list_type: ListType::Interface,
+        }
     }
 
     /// A `[]string`.
@@ -138,7 +141,9 @@ impl Map {
     }
 
     pub fn from_entries(entries: BTreeMap<Str, Value>) -> Map {
-        Map { entries: Arc::new(RwLock::new(entries)) }
+        Map {
+            entries: Arc::new(RwLock::new(entries)),
+        }
     }
 
     /// Read access. Never hold it while running template code: a `set` on the same map
@@ -146,11 +151,15 @@ impl Map {
     pub fn read(&self) -> RwLockReadGuard<'_, BTreeMap<Str, Value>> {
         // A panic while the lock is held cannot leave the map half-changed (every
         // mutation is a single BTreeMap call), so a poisoned lock is still usable.
-        self.entries.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.entries
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn write(&self) -> RwLockWriteGuard<'_, BTreeMap<Str, Value>> {
-        self.entries.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.entries
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn get(&self, key: &str) -> Option<Value> {
@@ -184,7 +193,10 @@ impl Map {
 
     /// A snapshot of the entries in sorted key order.
     pub fn entries(&self) -> Vec<(Str, Value)> {
-        self.read().iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+        self.read()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
     }
 
     /// Whether two handles are the same Go map.
@@ -374,7 +386,9 @@ impl fmt::Debug for Value {
             Value::Map(m) => {
                 // Bounded: a map that contains itself (possible through `set`) must not
                 // recurse forever in debug output.
-                f.debug_map().entries(m.read().iter().map(|(k, v)| (k, v.type_name()))).finish()
+                f.debug_map()
+                    .entries(m.read().iter().map(|(k, v)| (k, v.type_name())))
+                    .finish()
             }
             Value::Object(o) => write!(f, "Object({})", o.type_name()),
             Value::Func(c) => write!(f, "Func({})", c.type_name()),

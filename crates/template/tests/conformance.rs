@@ -50,9 +50,14 @@ fn matches_helm_goldens() {
     let known = known_divergences();
     let (mut total, mut failures, mut stale) = (0, Vec::new(), Vec::new());
     for path in &paths {
-        let file = path.file_name().and_then(|f| f.to_str()).unwrap_or_default().to_string();
-        let cases: Vec<Case> = serde_json::from_str(&std::fs::read_to_string(path).expect("read golden"))
-            .unwrap_or_else(|e| panic!("{file}: {e}"));
+        let file = path
+            .file_name()
+            .and_then(|f| f.to_str())
+            .unwrap_or_default()
+            .to_string();
+        let cases: Vec<Case> =
+            serde_json::from_str(&std::fs::read_to_string(path).expect("read golden"))
+                .unwrap_or_else(|e| panic!("{file}: {e}"));
         for case in &cases {
             total += 1;
             let id = format!("{file}/{}", case.name);
@@ -74,8 +79,22 @@ fn matches_helm_goldens() {
             }
         }
     }
-    println!("conformance: {total} cases, {} known divergences", known.len());
-    assert!(total >= 400, "expected at least 400 golden cases, found {total}");
-    assert!(stale.is_empty(), "known divergences that now agree with Helm (remove them): {stale:#?}");
-    assert!(failures.is_empty(), "{} of {total} cases differ from Helm:\n{}", failures.len(), failures.join("\n"));
+    println!(
+        "conformance: {total} cases, {} known divergences",
+        known.len()
+    );
+    assert!(
+        total >= 400,
+        "expected at least 400 golden cases, found {total}"
+    );
+    assert!(
+        stale.is_empty(),
+        "known divergences that now agree with Helm (remove them): {stale:#?}"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {total} cases differ from Helm:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -29,9 +29,14 @@ pub fn from_json(v: &serde_json::Value) -> Value {
         serde_json::Value::Bool(b) => Value::Bool(*b),
         serde_json::Value::Number(n) => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
         serde_json::Value::String(s) => Value::from(s.as_str()),
-        serde_json::Value::Array(items) => Value::from(items.iter().map(from_json).collect::<Vec<_>>()),
+        serde_json::Value::Array(items) => {
+            Value::from(items.iter().map(from_json).collect::<Vec<_>>())
+        }
         serde_json::Value::Object(entries) => {
-            let map: BTreeMap<Str, Value> = entries.iter().map(|(k, v)| (Str::from(k.as_str()), from_json(v))).collect();
+            let map: BTreeMap<Str, Value> = entries
+                .iter()
+                .map(|(k, v)| (Str::from(k.as_str()), from_json(v)))
+                .collect();
             Value::from(map)
         }
     }
@@ -53,7 +58,8 @@ pub fn render(case: &CaseInput) -> Result<String, String> {
     let mut set = Templates::new();
     set.set_name("gotpl");
     for (name, text) in &files {
-        set.parse(name, text).map_err(|e| helm_error_text(name, &e))?;
+        set.parse(name, text)
+            .map_err(|e| helm_error_text(name, &e))?;
     }
     let values = match &case.values {
         serde_json::Value::Null => Value::from(BTreeMap::new()),
@@ -65,7 +71,8 @@ pub fn render(case: &CaseInput) -> Result<String, String> {
     template.insert("Name", Value::from(MAIN));
     template.insert("BasePath", Value::from("t/templates"));
     top.insert("Template", Value::Map(template));
-    let output = set.execute(MAIN, &Value::Map(top)).map_err(|e| helm_error_text(MAIN, &e))?;
+    let output = set
+        .execute(MAIN, &Value::Map(top))
+        .map_err(|e| helm_error_text(MAIN, &e))?;
     Ok(output.replace("<no value>", ""))
 }
-
