@@ -63,26 +63,27 @@ impl Builtin {
     }
 
     /// Go's parameter list for each builtin.
-    pub(crate) fn signature(self) -> ParamTypes {
-        let reflect = Ty::Reflect;
-        let any = Ty::Go(GoType::Any);
+    pub(crate) fn signature(self) -> ParamTypes<'static> {
+        const REFLECT: &[Ty] = &[Ty::Reflect];
+        const TWO_REFLECT: &[Ty] = &[Ty::Reflect, Ty::Reflect];
+        const FORMAT: &[Ty] = &[Ty::Go(GoType::String)];
         let (fixed, variadic) = match self {
             Builtin::And
             | Builtin::Or
             | Builtin::Index
             | Builtin::Slice
             | Builtin::Eq
-            | Builtin::Call => (vec![reflect], Some(reflect)),
-            Builtin::Not | Builtin::Len => (vec![reflect], None),
+            | Builtin::Call => (REFLECT, Some(Ty::Reflect)),
+            Builtin::Not | Builtin::Len => (REFLECT, None),
             Builtin::Ne | Builtin::Lt | Builtin::Le | Builtin::Gt | Builtin::Ge => {
-                (vec![reflect, reflect], None)
+                (TWO_REFLECT, None)
             }
             Builtin::Print | Builtin::Println | Builtin::Html | Builtin::Js | Builtin::Urlquery => {
-                (vec![], Some(any))
+                (&[][..], Some(Ty::Go(GoType::Any)))
             }
-            Builtin::Printf => (vec![Ty::Go(GoType::String)], Some(any)),
+            Builtin::Printf => (FORMAT, Some(Ty::Go(GoType::Any))),
         };
-        ParamTypes { fixed, variadic }
+        ParamTypes::Builtin { fixed, variadic }
     }
 }
 

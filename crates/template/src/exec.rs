@@ -577,6 +577,8 @@ impl<'t> Exec<'t> {
                     f.type_name()
                 )));
             }
+            // Strings are most of what templates print: no formatting needed.
+            Rv::Concrete(Value::String(s)) | Rv::Boxed(Value::String(s)) => return self.write(s),
             Rv::Concrete(v) | Rv::Boxed(v) => gofmt::sprint(std::slice::from_ref(v)),
         };
         self.write(&text)
@@ -630,7 +632,7 @@ impl<'t> Exec<'t> {
         match first {
             Operand::Field { ident, .. } => {
                 self.at(At::Operand(first));
-                self.eval_field_chain(dot, dot.clone(), ident, Some(&cmd.args), fin)
+                self.eval_field_chain(dot, dot, ident, Some(&cmd.args), fin)
             }
             Operand::Chain { .. } => self.eval_chain(dot, first, Some(&cmd.args), fin),
             Operand::Identifier { name, .. } => {
@@ -699,7 +701,7 @@ impl<'t> Exec<'t> {
             return Err(self.error(format!("indirection through explicit nil in {chain}")));
         }
         let receiver = self.eval_arg(dot, None, node)?;
-        self.eval_field_chain(dot, receiver, field, args, fin)
+        self.eval_field_chain(dot, &receiver, field, args, fin)
     }
 
     fn eval_variable(
@@ -719,24 +721,28 @@ impl<'t> Exec<'t> {
             }
             return Ok(value);
         }
-        self.eval_field_chain(dot, value, &var.ident[1..], args, fin)
+        self.eval_field_chain(dot, &value, &var.ident[1..], args, fin)
     }
 
     fn eval_field_chain(
         &mut self,
         dot: &Rv,
-        mut receiver: Rv,
+        receiver: &Rv,
         ident: &'t [Str],
         args: Option<&'t [Operand]>,
         fin: Option<Rv>,
     ) -> Result<Rv> {
         let Some((last, init)) = ident.split_last() else {
-            return Ok(receiver);
+            return Ok(receiver.clone());
         };
-        for name in init {
-            receiver = self.eval_field(dot, name, None, None, receiver)?;
+        let Some((first, middle)) = init.split_first() else {
+            return self.eval_field(dot, last, args, fin, receiver);
+        };
+        let mut current = self.eval_field(dot, first, None, None, receiver)?;
+        for name in middle {
+            current = self.eval_field(dot, name, None, None, &current)?;
         }
-        self.eval_field(dot, last, args, fin, receiver)
+        self.eval_field(dot, last, args, fin, &current)
     }
 
     /// `.Name` on `receiver`, possibly a method call with arguments.
@@ -746,10 +752,11 @@ impl<'t> Exec<'t> {
         name: &'t str,
         args: Option<&'t [Operand]>,
         fin: Option<Rv>,
-        receiver: Rv,
+        receiver: &Rv,
     ) -> Result<Rv> {
-        let static_type = receiver.static_type();
-        let value = match &receiver {
+        // Only error paths need the type name; computing it allocates.
+        let static_type = || receiver.static_type();
+        let value = match receiver {
             Rv::Invalid => {
                 if self.set.missing_key() == MissingKey::Error {
                     return Err(
@@ -759,7 +766,7 @@ impl<'t> Exec<'t> {
                 return Ok(Rv::Invalid);
             }
             Rv::Boxed(Value::Nil) => {
-                return Err(self.error(format!("nil pointer evaluating {static_type}.{name}")));
+                return Err(self.error(format!("nil pointer evaluating {}.{name}", static_type())));
             }
             Rv::Concrete(v) | Rv::Boxed(v) => v,
         };
@@ -785,9 +792,10 @@ impl<'t> Exec<'t> {
                     }
                     Ok(Rv::from_result(v))
                 }
-                Member::Missing => {
-                    Err(self.error(format!("can't evaluate field {name} in type {static_type}")))
-                }
+                Member::Missing => Err(self.error(format!(
+                    "can't evaluate field {name} in type {}",
+                    static_type()
+                ))),
             },
             Value::Map(map) => {
                 if has_args {
@@ -801,7 +809,10 @@ impl<'t> Exec<'t> {
                     None => Ok(Rv::Boxed(Value::Nil)),
                 }
             }
-            _ => Err(self.error(format!("can't evaluate field {name} in type {static_type}"))),
+            _ => Err(self.error(format!(
+                "can't evaluate field {name} in type {}",
+                static_type()
+            ))),
         }
     }
 
@@ -837,12 +848,12 @@ impl<'t> Exec<'t> {
     ) -> Result<Rv> {
         let types = match &callee {
             Callee::Builtin(b) => b.signature(),
-            Callee::Func(f) => sig_types(&f.signature),
-            Callee::Method(_, sig) => sig_types(sig),
+            Callee::Func(f) => ParamTypes::Go(&f.signature),
+            Callee::Method(_, sig) => ParamTypes::Go(sig),
         };
         if let Callee::Builtin(b @ (Builtin::And | Builtin::Or)) = &callee {
             let b = *b;
-            self.check_arity(name, &types, args, &fin)?;
+            self.check_arity(name, types, args, &fin)?;
             return self.eval_and_or(dot, b == Builtin::Or, args, fin);
         }
         let call_args = args.map(|a| &a[1..]);
@@ -886,14 +897,14 @@ impl<'t> Exec<'t> {
     fn check_arity(
         &self,
         name: &str,
-        types: &ParamTypes,
+        types: ParamTypes<'_>,
         args: Option<&[Operand]>,
         fin: &Option<Rv>,
     ) -> Result<()> {
         let given = args.map_or(0, |a| a.len().saturating_sub(1));
         let num_in = given + usize::from(fin.is_some());
-        let fixed = types.fixed.len();
-        if types.variadic.is_some() {
+        let fixed = types.fixed_len();
+        if types.is_variadic() {
             if num_in < fixed {
                 return Err(self.error(format!(
                     "wrong number of args for {name}: want at least {fixed} got {given}"
@@ -913,28 +924,20 @@ impl<'t> Exec<'t> {
         &mut self,
         dot: &Rv,
         name: &str,
-        types: ParamTypes,
+        types: ParamTypes<'_>,
         args: Option<&'t [Operand]>,
         fin: Option<Rv>,
     ) -> Result<Vec<Rv>> {
-        self.check_arity(name, &types, args, &fin)?;
+        self.check_arity(name, types, args, &fin)?;
         let args: &'t [Operand] = args.map_or(&[], |a| &a[1..]);
-        let fixed = types.fixed.len();
         let mut argv = Vec::with_capacity(args.len() + 1);
         // The arity check above guarantees every position has a parameter type.
-        let param = |i: usize| {
-            if i < fixed {
-                types.fixed.get(i).copied()
-            } else {
-                types.variadic
-            }
-        };
         for (i, arg) in args.iter().enumerate() {
-            let ty = param(i).unwrap_or(Ty::Go(GoType::Any));
+            let ty = types.param(i).unwrap_or(Ty::Go(GoType::Any));
             argv.push(self.eval_arg(dot, Some(ty), arg)?);
         }
         if let Some(fin) = fin {
-            let ty = param(args.len()).unwrap_or(Ty::Go(GoType::Any));
+            let ty = types.param(args.len()).unwrap_or(Ty::Go(GoType::Any));
             argv.push(self.validate_type(fin, Some(ty))?);
         }
         Ok(argv)
@@ -975,7 +978,7 @@ impl<'t> Exec<'t> {
                 };
             }
             Operand::Field { ident, .. } => {
-                let v = self.eval_field_chain(dot, dot.clone(), ident, None, None)?;
+                let v = self.eval_field_chain(dot, dot, ident, None, None)?;
                 return self.validate_type(v, ty);
             }
             Operand::Variable(var) => {
@@ -1091,16 +1094,37 @@ fn element(item: &Value, boxed: bool) -> Rv {
     }
 }
 
-/// Parameter types of a callee.
-pub(crate) struct ParamTypes {
-    pub fixed: Vec<Ty>,
-    pub variadic: Option<Ty>,
+/// Parameter types of a callee, borrowed so a call allocates nothing to describe them.
+#[derive(Clone, Copy)]
+pub(crate) enum ParamTypes<'a> {
+    Builtin {
+        fixed: &'static [Ty],
+        variadic: Option<Ty>,
+    },
+    Go(&'a Signature),
 }
 
-fn sig_types(sig: &Signature) -> ParamTypes {
-    ParamTypes {
-        fixed: sig.params.iter().map(|t| Ty::Go(*t)).collect(),
-        variadic: sig.variadic.map(Ty::Go),
+impl ParamTypes<'_> {
+    fn fixed_len(self) -> usize {
+        match self {
+            ParamTypes::Builtin { fixed, .. } => fixed.len(),
+            ParamTypes::Go(sig) => sig.params.len(),
+        }
+    }
+
+    fn is_variadic(self) -> bool {
+        match self {
+            ParamTypes::Builtin { variadic, .. } => variadic.is_some(),
+            ParamTypes::Go(sig) => sig.variadic.is_some(),
+        }
+    }
+
+    /// The type of argument `i`: a fixed parameter, or the variadic element type.
+    fn param(self, i: usize) -> Option<Ty> {
+        match self {
+            ParamTypes::Builtin { fixed, variadic } => fixed.get(i).copied().or(variadic),
+            ParamTypes::Go(sig) => sig.params.get(i).copied().or(sig.variadic).map(Ty::Go),
+        }
     }
 }
 

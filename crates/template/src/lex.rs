@@ -122,7 +122,8 @@ pub(crate) fn lex(src: &str, options: &LexOptions<'_>) -> Tokens {
         start: 0,
         paren_depth: 0,
         inside_action: false,
-        tokens: Vec::new(),
+        // Templates run about one token per four bytes; avoid regrowing the vector.
+        tokens: Vec::with_capacity(src.len() / 4 + 4),
         counted_pos: 0,
         counted_newlines: 0,
         uncounted_newlines: 0,

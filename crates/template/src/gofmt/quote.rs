@@ -32,6 +32,10 @@ pub fn can_backquote(s: &str) -> bool {
 
 /// Go's `strconv.IsPrint`: letters, marks, numbers, punctuation, symbols and ASCII space.
 pub fn is_print(c: char) -> bool {
+    // Printable ASCII is by far the common case: no table search for it.
+    if c.is_ascii() {
+        return (' '..='~').contains(&c);
+    }
     // `c` is printable when an odd number of range boundaries lie at or below it.
     BOUNDS.partition_point(|&bound| bound <= u32::from(c)) % 2 == 1
 }
@@ -76,6 +80,14 @@ pub(super) fn rune_count(bytes: &[u8]) -> usize {
 pub(super) fn quote_bytes(bytes: &[u8], quote: char, ascii_only: bool) -> String {
     let mut out = String::with_capacity(bytes.len() + 2);
     out.push(quote);
+    // Plain printable ASCII needs no escaping: copy it in one go.
+    let plain =
+        |b: &u8| (b' '..=b'~').contains(b) && *b != b'\\' && u32::from(*b) != u32::from(quote);
+    if bytes.iter().all(plain) {
+        out.push_str(std::str::from_utf8(bytes).unwrap_or_default());
+        out.push(quote);
+        return out;
+    }
     let mut rest = bytes;
     for (rune, len) in runes(bytes) {
         match rune {
