@@ -136,10 +136,9 @@ impl Templates {
     }
 
     fn associate(&mut self, tree: Tree) {
-        if let Some(old) = self.trees.get(&tree.name) {
-            if parse::is_empty_tree(&tree) && !parse::is_empty_tree(old) {
-                return;
-            }
+        // Go never lets an empty body replace an existing definition (even an empty one).
+        if self.trees.contains_key(&tree.name) && parse::is_empty_tree(&tree) {
+            return;
         }
         self.trees.insert(tree.name.clone(), Arc::new(tree));
     }

@@ -133,6 +133,8 @@ impl List {
 #[derive(Clone, Default)]
 pub struct Map {
     entries: Arc<RwLock<BTreeMap<Str, Value>>>,
+    /// A named Go map type (Helm's `.Values` is a `common.Values`), for `%T`.
+    type_name: Option<&'static str>,
 }
 
 impl Map {
@@ -143,7 +145,27 @@ impl Map {
     pub fn from_entries(entries: BTreeMap<Str, Value>) -> Map {
         Map {
             entries: Arc::new(RwLock::new(entries)),
+            type_name: None,
         }
+    }
+
+    /// The same map (shared, not copied) seen as the named Go map type `name`.
+    ///
+    /// ```
+    /// use helmpilot_template::{Map, Value};
+    /// let values = Map::new().with_type_name("common.Values");
+    /// assert_eq!(Value::Map(values).type_name(), "common.Values");
+    /// ```
+    pub fn with_type_name(self, name: &'static str) -> Map {
+        Map {
+            type_name: Some(name),
+            ..self
+        }
+    }
+
+    /// The Go type, as `%T` prints it.
+    pub fn type_name(&self) -> &str {
+        self.type_name.unwrap_or("map[string]interface {}")
     }
 
     /// Read access. Never hold it while running template code: a `set` on the same map
@@ -299,7 +321,7 @@ impl Value {
                 ListType::Interface => "[]interface {}".to_string(),
                 ListType::String => "[]string".to_string(),
             },
-            Value::Map(_) => "map[string]interface {}".to_string(),
+            Value::Map(m) => m.type_name().to_string(),
             Value::Object(o) => o.type_name().to_string(),
             Value::Func(f) => f.type_name().to_string(),
         }

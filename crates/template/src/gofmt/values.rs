@@ -83,11 +83,12 @@ impl Printer {
             return;
         }
         let sharp_v = self.spec.sharp_v;
-        self.write_str(if sharp_v {
-            "map[string]interface {}{"
+        if sharp_v {
+            self.write_str(map.type_name());
+            self.write_str("{");
         } else {
-            "map["
-        });
+            self.write_str("map[");
+        }
         path.maps.push(map.clone());
         // A snapshot: printing runs no template code, but holding the lock is not needed.
         for (i, (key, value)) in map.entries().iter().enumerate() {

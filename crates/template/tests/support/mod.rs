@@ -61,9 +61,10 @@ pub fn render(case: &CaseInput) -> Result<String, String> {
         set.parse(name, text)
             .map_err(|e| helm_error_text(name, &e))?;
     }
-    let values = match &case.values {
-        serde_json::Value::Null => Value::from(BTreeMap::new()),
-        v => from_json(v),
+    // Helm's `.Values` is the named map type `common.Values`.
+    let values = match from_json(&case.values) {
+        Value::Map(m) => Value::Map(m.with_type_name("common.Values")),
+        _ => Value::Map(Map::new().with_type_name("common.Values")),
     };
     let top = Map::new();
     top.insert("Values", values);
