@@ -22,6 +22,10 @@
 //! "seconds", "per_iter_us", "templates", "output_bytes"}` where `per_iter_us` is the
 //! median over the rounds and `seconds` the total timed (warm-up excluded).
 
+// The helmpilot binary ships with mimalloc; measure the engine the way it runs there.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "../tests/support/mod.rs"]
 #[allow(dead_code)]
 mod support;
