@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use helmpilot_template::{Map, Str, Templates, Value};
+use helmpilot_template::{Map, Templates, Value};
 
 use crate::frame;
 
@@ -49,7 +49,7 @@ pub fn run(args: &RenderArgs) -> Result<()> {
                     path.display()
                 );
             }
-            from_json(&json)
+            Value::from(&json)
         }
         None => Value::Map(Map::new()),
     };
@@ -97,24 +97,4 @@ fn is_partial(path: &str) -> bool {
     path.rsplit('/')
         .next()
         .is_some_and(|file| file.starts_with('_'))
-}
-
-fn from_json(v: &serde_json::Value) -> Value {
-    match v {
-        serde_json::Value::Null => Value::Nil,
-        serde_json::Value::Bool(b) => Value::Bool(*b),
-        // Helm decodes values through JSON, so every number is a float64.
-        serde_json::Value::Number(n) => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
-        serde_json::Value::String(s) => Value::from(s.as_str()),
-        serde_json::Value::Array(items) => {
-            Value::from(items.iter().map(from_json).collect::<Vec<_>>())
-        }
-        serde_json::Value::Object(entries) => {
-            let map: BTreeMap<Str, Value> = entries
-                .iter()
-                .map(|(k, v)| (Str::from(k.as_str()), from_json(v)))
-                .collect();
-            Value::from(map)
-        }
-    }
 }

@@ -577,8 +577,13 @@ impl<'t> Exec<'t> {
                     f.type_name()
                 )));
             }
-            // Strings are most of what templates print: no formatting needed.
+            // Strings, integers and booleans are most of what templates print; they need
+            // none of fmt's machinery.
             Rv::Concrete(Value::String(s)) | Rv::Boxed(Value::String(s)) => return self.write(s),
+            Rv::Concrete(Value::Int(n, _)) | Rv::Boxed(Value::Int(n, _)) => n.to_string(),
+            Rv::Concrete(Value::Bool(b)) | Rv::Boxed(Value::Bool(b)) => {
+                return self.write(if *b { "true" } else { "false" })
+            }
             Rv::Concrete(v) | Rv::Boxed(v) => gofmt::sprint(std::slice::from_ref(v)),
         };
         self.write(&text)

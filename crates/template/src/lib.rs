@@ -20,6 +20,8 @@ mod exec;
 mod funcs;
 pub mod gofmt;
 pub mod helm_error;
+#[cfg(feature = "json")]
+mod json;
 mod lex;
 mod parse;
 mod template;

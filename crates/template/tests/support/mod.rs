@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use helmpilot_template::{helm_error_text, Map, Str, Templates, Value};
+use helmpilot_template::{helm_error_text, Map, Templates, Value};
 use serde::Deserialize;
 
 /// A template case: the text of `templates/case.yaml`, optional partials
@@ -24,22 +24,7 @@ pub struct CaseInput {
 
 /// Helm decodes values from JSON: every number is a float64.
 pub fn from_json(v: &serde_json::Value) -> Value {
-    match v {
-        serde_json::Value::Null => Value::Nil,
-        serde_json::Value::Bool(b) => Value::Bool(*b),
-        serde_json::Value::Number(n) => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
-        serde_json::Value::String(s) => Value::from(s.as_str()),
-        serde_json::Value::Array(items) => {
-            Value::from(items.iter().map(from_json).collect::<Vec<_>>())
-        }
-        serde_json::Value::Object(entries) => {
-            let map: BTreeMap<Str, Value> = entries
-                .iter()
-                .map(|(k, v)| (Str::from(k.as_str()), from_json(v)))
-                .collect();
-            Value::from(map)
-        }
-    }
+    Value::from(v)
 }
 
 const MAIN: &str = "t/templates/case.yaml";
