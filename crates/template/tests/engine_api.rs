@@ -4,8 +4,8 @@
 //! and the resource limits. Expected texts follow Go's messages for the same situations.
 
 use helmpilot_template::{
-    CallContext, Error, ErrorKind, Function, Functions, GoType, Limits, Map, Member, MissingKey,
-    Object, Signature, Templates, Value,
+    Error, ErrorKind, Function, Functions, GoType, Limits, Map, Member, MissingKey, Object,
+    Signature, Templates, Value,
 };
 
 /// A stand-in for Helm's `.Files`: a struct with a field and methods with arguments.
