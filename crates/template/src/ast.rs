@@ -200,3 +200,16 @@ impl Drop for PipeNode {
         stacker::maybe_grow(64 * 1024, 1024 * 1024, move || drop(cmds));
     }
 }
+
+/// Control structures nest without a practical limit (as in Go); dropping them must not
+/// overflow the stack either.
+impl Drop for BranchNode {
+    fn drop(&mut self) {
+        if self.list.nodes.is_empty() && self.else_list.is_none() {
+            return;
+        }
+        let list = std::mem::take(&mut self.list.nodes);
+        let else_list = self.else_list.take();
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, move || drop((list, else_list)));
+    }
+}

@@ -785,7 +785,9 @@ pub(crate) fn number(pos: Pos, kind: Kind, text: &str) -> Result<NumberNode, Str
     match kind {
         Kind::CharConstant => char_number(&mut n, text)?,
         Kind::Complex => {
-            let value = parse_complex(text).ok_or_else(|| illegal_number(text))?;
+            // Go hands complex literals to fmt.Sscan, whose error this is.
+            let value = parse_complex(text)
+                .ok_or_else(|| "syntax error scanning complex number".to_string())?;
             set_complex(&mut n, value);
         }
         _ => real_number(&mut n, text)?,

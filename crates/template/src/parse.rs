@@ -40,9 +40,9 @@ pub(crate) struct ParseOptions<'a> {
 /// Go's `maxStackDepth`: how deeply parenthesized pipelines may nest.
 const MAX_PAREN_DEPTH: usize = 10_000;
 /// How deeply control structures (`if`, `range`, `with`, `else if` chains, `block`
-/// bodies) may nest. Go has no limit; this one keeps every recursive walk of the tree
-/// (execution, printing, dropping) within reach of the stack.
-const MAX_CONTROL_DEPTH: usize = 1_000;
+/// bodies) may nest. Go has no limit; every recursive walk of the tree (execution,
+/// printing, dropping) grows its stack as needed, so this only bounds absurd inputs.
+const MAX_CONTROL_DEPTH: usize = 100_000;
 /// Deep nesting runs on stack segments that `stacker` adds when fewer than
 /// `STACK_RED_ZONE` bytes remain, as Go's goroutine stacks grow on demand.
 const STACK_RED_ZONE: usize = 64 * 1024;

@@ -32,9 +32,22 @@ impl<'t> Exec<'t> {
                     self.print_value(At::Node(node), &value)?;
                 }
             }
-            Node::If(branch) => return self.walk_if_or_with(false, dot, branch),
-            Node::With(branch) => return self.walk_if_or_with(true, dot, branch),
-            Node::Range(branch) => return self.walk_range(dot, branch),
+            // Control structures nest as deep as the parser allows: grow the stack.
+            Node::If(branch) => {
+                return stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
+                    self.walk_if_or_with(false, dot, branch)
+                })
+            }
+            Node::With(branch) => {
+                return stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
+                    self.walk_if_or_with(true, dot, branch)
+                })
+            }
+            Node::Range(branch) => {
+                return stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
+                    self.walk_range(dot, branch)
+                })
+            }
             Node::Template(t) => self.walk_template(dot, t)?,
             Node::Break { .. } => return Ok(Flow::Break),
             Node::Continue { .. } => return Ok(Flow::Continue),
