@@ -132,7 +132,14 @@ impl List {
 /// template `range` and fmt printing.
 #[derive(Clone, Default)]
 pub struct Map {
-    entries: Arc<RwLock<BTreeMap<Str, Value>>>,
+    // One pointer: values are moved around constantly during execution, and a small
+    // `Value` keeps that cheap.
+    inner: Arc<MapInner>,
+}
+
+#[derive(Default)]
+struct MapInner {
+    entries: RwLock<BTreeMap<Str, Value>>,
     /// A named Go map type (Helm's `.Values` is a `common.Values`), for `%T`.
     type_name: Option<&'static str>,
 }
@@ -144,28 +151,39 @@ impl Map {
 
     pub fn from_entries(entries: BTreeMap<Str, Value>) -> Map {
         Map {
-            entries: Arc::new(RwLock::new(entries)),
-            type_name: None,
+            inner: Arc::new(MapInner {
+                entries: RwLock::new(entries),
+                type_name: None,
+            }),
         }
     }
 
-    /// The same map (shared, not copied) seen as the named Go map type `name`.
+    /// The map as the named Go map type `name`. Meant for maps being built: a map that
+    /// other handles already share is copied rather than renamed under them.
     ///
     /// ```
     /// use helmpilot_template::{Map, Value};
     /// let values = Map::new().with_type_name("common.Values");
     /// assert_eq!(Value::Map(values).type_name(), "common.Values");
     /// ```
-    pub fn with_type_name(self, name: &'static str) -> Map {
-        Map {
-            type_name: Some(name),
-            ..self
+    pub fn with_type_name(mut self, name: &'static str) -> Map {
+        match Arc::get_mut(&mut self.inner) {
+            Some(inner) => {
+                inner.type_name = Some(name);
+                self
+            }
+            None => Map {
+                inner: Arc::new(MapInner {
+                    entries: RwLock::new(self.read().clone()),
+                    type_name: Some(name),
+                }),
+            },
         }
     }
 
     /// The Go type, as `%T` prints it.
     pub fn type_name(&self) -> &str {
-        self.type_name.unwrap_or("map[string]interface {}")
+        self.inner.type_name.unwrap_or("map[string]interface {}")
     }
 
     /// Read access. Never hold it while running template code: a `set` on the same map
@@ -173,13 +191,15 @@ impl Map {
     pub fn read(&self) -> RwLockReadGuard<'_, BTreeMap<Str, Value>> {
         // A panic while the lock is held cannot leave the map half-changed (every
         // mutation is a single BTreeMap call), so a poisoned lock is still usable.
-        self.entries
+        self.inner
+            .entries
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn write(&self) -> RwLockWriteGuard<'_, BTreeMap<Str, Value>> {
-        self.entries
+        self.inner
+            .entries
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -223,7 +243,7 @@ impl Map {
 
     /// Whether two handles are the same Go map.
     pub fn ptr_eq(&self, other: &Map) -> bool {
-        Arc::ptr_eq(&self.entries, &other.entries)
+        Arc::ptr_eq(&self.inner, &other.inner)
     }
 }
 
@@ -482,5 +502,33 @@ impl From<BTreeMap<Str, Value>> for Value {
 impl From<Map> for Value {
     fn from(m: Map) -> Value {
         Value::Map(m)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_stay_small() {
+        // Execution moves values constantly; growing them costs measurably (see README).
+        assert!(
+            std::mem::size_of::<Value>() <= 24,
+            "{}",
+            std::mem::size_of::<Value>()
+        );
+    }
+
+    #[test]
+    fn maps_are_shared_like_go_maps() {
+        let a = Map::new();
+        let b = a.clone();
+        b.insert("k", Value::int(1));
+        assert_eq!(Value::Map(a.clone()).to_string(), "map[k:1]");
+        assert!(a.ptr_eq(&b));
+        // Naming a shared map copies it instead of renaming it under the other handle.
+        let named = b.with_type_name("common.Values");
+        assert_eq!(named.type_name(), "common.Values");
+        assert_eq!(a.type_name(), "map[string]interface {}");
     }
 }

@@ -38,6 +38,12 @@ const FLOAT32: FloatInfo = FloatInfo {
 /// assert_eq!(format_float(1.5, b'x', -1, 64), "0x1.8p+00");
 /// ```
 pub fn format_float(x: f64, fmt: u8, prec: i32, bits: u32) -> String {
+    // Whole numbers below 1e6 (ports, replica counts: most floats a chart prints) come
+    // out of shortest %g as plain integers; skip the digit generation for them.
+    let small_whole = x.fract() == 0.0 && x.abs() < 1e6 && !(x == 0.0 && x.is_sign_negative());
+    if bits == 64 && prec < 0 && matches!(fmt, b'g' | b'G') && small_whole {
+        return (x as i64).to_string();
+    }
     let (info, raw) = if bits == 32 {
         // Converting to float32 is what Go does for bitSize 32.
         (&FLOAT32, u64::from((x as f32).to_bits()))
