@@ -85,7 +85,7 @@ pub fn run(args: &RenderArgs) -> Result<()> {
             .execute(name, &Value::Map(top))
             .map_err(|e| frame::report(&e, &sources))?;
         // Helm prints missing values as empty text.
-        let output = output.replace("<no value>", "");
+        let output = helmpilot_template::remove_no_value(output);
         if !output.trim().is_empty() {
             println!("---\n# Source: {name}\n{output}");
         }

@@ -197,7 +197,7 @@ impl Chart {
             let output = set
                 .execute(name, &self.top_level(name))
                 .map_err(|e| helm_error_text(name, &e))?;
-            outputs.insert(name.clone(), output.replace("<no value>", ""));
+            outputs.insert(name.clone(), helmpilot_template::remove_no_value(output));
         }
         Ok(outputs)
     }

@@ -41,10 +41,19 @@ pub enum Node {
     Continue { pos: Pos, line: usize },
 }
 
+/// Text between actions. It is always a slice of the template source, so it shares the
+/// source rather than copying it (a chart has thousands of text nodes).
 #[derive(Clone, Debug)]
 pub struct TextNode {
     pub pos: Pos,
-    pub text: Str,
+    pub end: Pos,
+    pub source: Arc<str>,
+}
+
+impl TextNode {
+    pub fn text(&self) -> &str {
+        self.source.get(self.pos..self.end).unwrap_or_default()
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -55,7 +55,7 @@ fn nested(print: impl FnOnce() -> fmt::Result) -> fmt::Result {
 
 impl Display for TextNode {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
+        f.write_str(self.text())
     }
 }
 

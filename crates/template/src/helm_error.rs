@@ -1,4 +1,5 @@
-//! The text Helm v4 shows for a template error.
+//! How Helm presents what the engine produced: the text of template errors, and output
+//! with Go's `<no value>` removed.
 //!
 //! Helm does not print Go's error as is: parse errors become `parse error at (FILE:LINE):
 //! MSG`, and execution errors are taken apart into a `location / executing ... / message`
@@ -138,4 +139,28 @@ fn cut_chained(message: &str) -> String {
         Some(cut) => message[..cut].to_string(),
         None => message.to_string(),
     }
+}
+
+/// Removes every `<no value>` from rendered output, as Helm does after executing each
+/// template (it renders with `missingkey=zero`, which still prints Go's `<no value>`).
+///
+/// ```
+/// use helmpilot_template::remove_no_value;
+/// assert_eq!(remove_no_value("a: <no value>\nb: 1".to_string()), "a: \nb: 1");
+/// ```
+pub fn remove_no_value(output: String) -> String {
+    const NO_VALUE: &str = "<no value>";
+    let finder = memchr::memmem::Finder::new(NO_VALUE);
+    // Nearly every output has none: keep the string as it is.
+    if finder.find(output.as_bytes()).is_none() {
+        return output;
+    }
+    let mut result = String::with_capacity(output.len());
+    let mut rest = output.as_str();
+    while let Some(at) = finder.find(rest.as_bytes()) {
+        result.push_str(&rest[..at]);
+        rest = &rest[at + NO_VALUE.len()..];
+    }
+    result.push_str(rest);
+    result
 }

@@ -122,8 +122,8 @@ pub(crate) fn lex(src: &str, options: &LexOptions<'_>) -> Tokens {
         start: 0,
         paren_depth: 0,
         inside_action: false,
-        // Templates run about one token per four bytes; avoid regrowing the vector.
-        tokens: Vec::with_capacity(src.len() / 4 + 4),
+        // Chart templates run about one token per eight bytes; avoid regrowing the vector.
+        tokens: Vec::with_capacity(src.len() / 8 + 16),
         counted_pos: 0,
         counted_newlines: 0,
         uncounted_newlines: 0,
@@ -246,7 +246,7 @@ impl Lexer<'_> {
     /// the delimiter has a trim marker), then the delimiter; or the text up to EOF.
     fn lex_text(&mut self) -> Step {
         let left = self.options.left_delim;
-        let Some(offset) = self.rest().find(left) else {
+        let Some(offset) = find(self.rest(), left) else {
             self.pos = self.src.len();
             if self.pos > self.start {
                 self.emit(Kind::Text);
@@ -624,7 +624,10 @@ fn is_space(c: char) -> bool {
 /// wider than Go's `IsLetter`/`IsDigit` outside ASCII (they include letter-like marks and
 /// non-decimal numerals).
 fn is_alphanumeric(c: char) -> bool {
-    c == '_' || c.is_alphabetic() || c.is_numeric()
+    if c.is_ascii() {
+        return c == '_' || c.is_ascii_alphanumeric();
+    }
+    c.is_alphabetic() || c.is_numeric()
 }
 
 fn has_left_trim_marker(s: &str) -> bool {
@@ -646,7 +649,30 @@ fn leading_space_len(s: &str) -> usize {
 }
 
 fn count_newlines(s: &str) -> usize {
-    s.bytes().filter(|&b| b == b'\n').count()
+    // Between two tokens there are usually a few bytes: a plain loop beats setting up a
+    // vectorized search. Long text runs get the vectorized count.
+    let bytes = s.as_bytes();
+    if bytes.len() < 64 {
+        return bytes.iter().filter(|&&b| b == b'\n').count();
+    }
+    memchr::memchr_iter(b'\n', bytes).count()
+}
+
+/// The byte offset of `needle` in `haystack`. Delimiters are short and searched once per
+/// text run, where setting up `str::find`'s general searcher would cost more than the
+/// scan itself.
+fn find(haystack: &str, needle: &str) -> Option<usize> {
+    let bytes = haystack.as_bytes();
+    let (&first, rest) = needle.as_bytes().split_first()?;
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(first, &bytes[from..]) {
+        let at = from + i;
+        if bytes[at + 1..].starts_with(rest) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// Go's `%#U`: `U+0023 '#'`, or just `U+0001` for a character that is not printable.
@@ -681,6 +707,10 @@ pub(crate) fn unquote(token: &str) -> Result<String, String> {
         .and_then(|t| t.strip_suffix('"'))
         .filter(|b| !b.contains('\n'))
         .ok_or_else(syntax)?;
+    // Most literals have no escapes: their text is their value.
+    if !body.contains(['\\', '"']) {
+        return Ok(body.to_string());
+    }
     let mut bytes = Vec::with_capacity(body.len());
     while !body.is_empty() {
         let (unit, tail) = unquote_char(body, '"').ok_or_else(syntax)?;

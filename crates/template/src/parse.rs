@@ -78,7 +78,7 @@ pub(crate) fn parse(name: &str, text: &str, opts: &ParseOptions<'_>) -> Result<P
 /// Go's `parse.IsEmptyTree`: whether a tree holds nothing but whitespace text.
 pub(crate) fn is_empty_tree(tree: &Tree) -> bool {
     tree.root.nodes.iter().all(|node| match node {
-        Node::Text(text) => text.text.trim().is_empty(),
+        Node::Text(text) => text.text().trim().is_empty(),
         _ => false,
     })
 }
@@ -407,7 +407,8 @@ impl<'a> Parser<'a> {
             Kind::Text => {
                 let text = TextNode {
                     pos: token.pos,
-                    text: Str::from(self.text(token)),
+                    end: token.end,
+                    source: self.source.clone(),
                 };
                 Ok(Item::Node(Node::Text(text)))
             }
@@ -1313,7 +1314,7 @@ mod tests {
         assert_eq!((block.pos, block.line, &*block.name), (30, 2, "b"));
         assert_eq!(parsed.main.root.pos, 0);
         assert!(
-            matches!(&parsed.main.root.nodes[1], Node::Text(t) if t.pos == 20 && &*t.text == "\n")
+            matches!(&parsed.main.root.nodes[1], Node::Text(t) if t.pos == 20 && t.text() == "\n")
         );
     }
 

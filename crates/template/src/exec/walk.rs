@@ -24,7 +24,7 @@ impl<'t> Exec<'t> {
         self.tick()?;
         self.at(At::Node(node));
         match node {
-            Node::Text(t) => self.write(&t.text)?,
+            Node::Text(t) => self.write(t.text())?,
             Node::Action(action) => {
                 // Variables declared here live until the enclosing {{end}}.
                 let value = self.eval_pipeline(dot, &action.pipe)?;

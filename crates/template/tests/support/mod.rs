@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use helmpilot_template::{helm_error_text, Map, Templates, Value};
+use helmpilot_template::{helm_error_text, remove_no_value, Map, Templates, Value};
 use serde::Deserialize;
 
 /// A template case: the text of `templates/case.yaml`, optional partials
@@ -60,5 +60,5 @@ pub fn render(case: &CaseInput) -> Result<String, String> {
     let output = set
         .execute(MAIN, &Value::Map(top))
         .map_err(|e| helm_error_text(MAIN, &e))?;
-    Ok(output.replace("<no value>", ""))
+    Ok(remove_no_value(output))
 }
