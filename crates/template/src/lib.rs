@@ -23,6 +23,7 @@ pub mod helm_error;
 #[cfg(feature = "json")]
 mod json;
 mod lex;
+mod literal;
 mod parse;
 mod template;
 mod value;

@@ -16,6 +16,7 @@ use crate::ast::{
 use crate::error::{line_col, Error, Location};
 use crate::gofmt::quote;
 use crate::lex::{self, Kind, LexOptions, Token, Tokens};
+use crate::literal;
 use crate::value::Str;
 
 /// The result of parsing one text: its top-level tree and the `define`/`block` trees it
@@ -593,7 +594,7 @@ impl<'a> Parser<'a> {
     }
 
     fn unquote(&self, token: Token) -> PResult<Str> {
-        match lex::unquote(self.text(token)) {
+        match literal::unquote(self.text(token)) {
             Ok(text) => Ok(Str::from(text)),
             Err(message) => self.fail(message),
         }
@@ -793,7 +794,7 @@ impl<'a> Parser<'a> {
                 value: text == "true",
             },
             Kind::CharConstant | Kind::Complex | Kind::Number => {
-                match lex::number(pos, token.kind, text) {
+                match literal::number(pos, token.kind, text) {
                     Ok(number) => Operand::Number(number),
                     Err(message) => return self.fail(message),
                 }
