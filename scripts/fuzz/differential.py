@@ -38,11 +38,9 @@ from typing import Any, Callable, Iterator
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_OUT = REPO / "target" / "fuzz-differential"
 
-# The throw-away chart Helm renders, exactly as scripts/oracle/render_goldens.py builds it.
-CHART_YAML = "apiVersion: v2\nname: t\nversion: 0.1.0\n"
-OUTPUT_KEY = "t/templates/case.yaml"
-RELEASE_NAME = "r"
-NAMESPACE = "ns"
+# The throw-away chart Helm renders: the same one the golden generator builds.
+sys.path.insert(0, str(REPO / "scripts" / "oracle"))
+from render_goldens import CHART_YAML, NAMESPACE, OUTPUT_KEY, RELEASE_NAME  # noqa: E402
 
 Case = dict[str, Any]      # {"template": str, "values": dict, "partials": {name: text}}
 Result = dict[str, Any]    # {"output": str} | {"error": str} | {"panic"|"crash"|"hang"|"skip": ...}
