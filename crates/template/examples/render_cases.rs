@@ -7,6 +7,8 @@
 //! ```
 
 #[path = "../tests/support/mod.rs"]
+// Shared by several test and example binaries; each uses a part of it.
+#[allow(dead_code)]
 mod support;
 
 use std::io::{BufRead, Write};

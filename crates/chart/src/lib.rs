@@ -1,0 +1,12 @@
+//! Helm charts for helmpilot. Today: Helm's template function library ([`funcs`]), which
+//! chart rendering builds on.
+//!
+//! ```
+//! use helmpilot_chart::funcs::helm_functions;
+//! use helmpilot_template::{Templates, Value};
+//! let mut set = Templates::with_functions(helm_functions());
+//! set.parse("t", r#"{{ default "web" .name }}"#).unwrap();
+//! assert_eq!(set.execute("t", &Value::Map(Default::default())).unwrap(), "web");
+//! ```
+
+pub mod funcs;
