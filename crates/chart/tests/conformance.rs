@@ -19,3 +19,10 @@ fn template_corpus_matches_helm_with_its_functions() {
         "expected at least 400 golden cases, found {total}"
     );
 }
+
+#[test]
+fn function_corpus_matches_helm() {
+    let corpus = support::fixtures().join("function-conformance");
+    let known = support::known_divergences(&corpus.join("known-divergences.txt"));
+    support::check_goldens(&corpus.join("goldens"), &helm_functions(), &known);
+}
