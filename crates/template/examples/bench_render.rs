@@ -156,7 +156,7 @@ impl Chart {
             .map_err(|e| format!("{}: {e}", options.values.display()))?;
         let values = match json {
             serde_json::Value::Null => Value::Map(Map::new()),
-            v => support::from_json(&v),
+            v => Value::from(&v),
         };
 
         // Helm's .Release is a struct; a map with the same fields reads the same.

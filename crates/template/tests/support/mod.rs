@@ -23,11 +23,6 @@ pub struct CaseInput {
     pub partials: BTreeMap<String, String>,
 }
 
-/// Helm decodes values from JSON: every number is a float64.
-pub fn from_json(v: &serde_json::Value) -> Value {
-    Value::from(v)
-}
-
 const MAIN: &str = "t/templates/case.yaml";
 
 /// Renders a case as Helm would: the result is the output or Helm's error text.
@@ -53,7 +48,7 @@ pub fn render_with(case: &CaseInput, funcs: Functions) -> Result<String, String>
             .map_err(|e| helm_error_text(name, &e))?;
     }
     // Helm's `.Values` is the named map type `common.Values`.
-    let values = match from_json(&case.values) {
+    let values = match Value::from(&case.values) {
         Value::Map(m) => Value::Map(m.with_type_name("common.Values")),
         _ => Value::Map(Map::new().with_type_name("common.Values")),
     };
