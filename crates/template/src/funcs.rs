@@ -79,6 +79,24 @@ pub trait CallContext {
     /// Parses `text` as a new template that can use every defined template, executes it
     /// with `data` as dot and returns its output (`tpl`).
     fn execute_text(&mut self, name: &str, text: &str, data: &Value) -> Result<String, Error>;
+
+    /// Where the running function was called from. Each call counts as one occurrence of
+    /// its site, so calls in a loop are told apart.
+    fn call_site(&mut self) -> CallSite;
+}
+
+/// A function call's place in a rendering, stable from one render of the same input to
+/// the next: a function library derives per-call values from it (seeded randomness).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CallSite {
+    /// The template whose execution was requested (for a chart, the rendered file).
+    pub entry: String,
+    /// The template whose text holds the call (differs from `entry` inside `include`).
+    pub template: String,
+    /// Byte offset of the call in that template's text.
+    pub offset: usize,
+    /// How many calls this site made before this one in the same execution.
+    pub occurrence: u64,
 }
 
 type FuncBody = dyn Fn(&mut dyn CallContext, &[Value]) -> Result<Value, Error> + Send + Sync;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::ast::Tree;
 use crate::builtins::Builtin;
 use crate::error::{Error, ErrorInfo, ErrorKind};
-use crate::exec::Exec;
+use crate::exec::{Budget, Exec};
 use crate::funcs::Functions;
 use crate::parse::{self, ParseOptions};
 use crate::value::{Str, Value};
@@ -164,7 +164,7 @@ impl Templates {
     /// Missing values print as Go's `<no value>`; Helm removes that text afterwards, which
     /// is the chart renderer's business, not the language's.
     pub fn execute(&self, name: &str, data: &Value) -> Result<String, Error> {
-        Exec::run(self, name, data, &Default::default())
+        Exec::run(self, name, data, &std::rc::Rc::new(Budget::new(name)))
     }
 
     pub(crate) fn no_template_error(&self, name: &str) -> Error {

@@ -1,7 +1,23 @@
 //! Conversions Sprig applies to loosely typed arguments: `strval`, and spf13/cast's
 //! `ToInt`/`ToInt64`/`ToFloat64`, which never fail (anything unconvertible is 0).
 
-use helmpilot_template::Value;
+use helmpilot_template::{gofmt, Value};
+
+/// Sprig's `strval`: strings as they are, byte slices as text, anything else as `%v`.
+///
+/// ```
+/// use helmpilot_chart::funcs::cast::strval;
+/// use helmpilot_template::Value;
+/// assert_eq!(strval(&Value::Float(1e6)), "1e+06");
+/// assert_eq!(strval(&Value::from("x")), "x");
+/// ```
+pub fn strval(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.to_string(),
+        Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+        other => gofmt::sprint(std::slice::from_ref(other)),
+    }
+}
 
 /// Sprig's `empty`: nil, false, zero numbers and empty strings, lists and maps. Structs
 /// (host objects) and functions are never empty.

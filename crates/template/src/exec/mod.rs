@@ -13,14 +13,15 @@ mod eval;
 mod rv;
 mod walk;
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::ast::{
     CommandNode, ListNode, Node, Operand, PipeNode, TemplateNode, Tree, VariableNode,
 };
 use crate::error::{line_col, Error, ErrorInfo, ErrorKind, Location};
-use crate::funcs::CallContext;
+use crate::funcs::{CallContext, CallSite};
 use crate::template::Templates;
 use crate::value::{Str, Value};
 
@@ -80,9 +81,22 @@ const STACK_RED_ZONE: usize = 128 * 1024;
 const STACK_GROWTH: usize = 4 * 1024 * 1024;
 
 /// Shared by an execution and the nested ones that `include`/`tpl` start.
-#[derive(Default)]
 pub(crate) struct Budget {
     steps: Cell<u64>,
+    /// The template the caller asked to execute.
+    entry: Str,
+    /// How many calls each call site (template name, byte offset) has made so far.
+    calls_per_site: RefCell<HashMap<(Str, usize), u64>>,
+}
+
+impl Budget {
+    pub(crate) fn new(entry: &str) -> Budget {
+        Budget {
+            steps: Cell::new(0),
+            entry: entry.into(),
+            calls_per_site: RefCell::default(),
+        }
+    }
 }
 
 pub(crate) struct Exec<'t> {
@@ -234,5 +248,20 @@ impl CallContext for Exec<'_> {
         let mut set = self.set.clone();
         set.parse(name, text)?;
         Exec::run(&set, name, data, &self.budget)
+    }
+
+    fn call_site(&mut self) -> CallSite {
+        let template = self.tree.name.clone();
+        let offset = self.node.map_or(0, |n| n.pos());
+        let mut counts = self.budget.calls_per_site.borrow_mut();
+        let count = counts.entry((template.clone(), offset)).or_insert(0);
+        let occurrence = *count;
+        *count += 1;
+        CallSite {
+            entry: self.budget.entry.to_string(),
+            template: template.to_string(),
+            offset,
+            occurrence,
+        }
     }
 }

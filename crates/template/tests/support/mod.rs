@@ -93,6 +93,19 @@ pub fn known_divergences(path: &Path) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// `HELMPILOT_GOLDENS=a,b` restricts a run to the golden files `a.json` and `b.json`
+/// (while working on one family); unset, every file is checked.
+fn selected_by_env(path: &Path) -> bool {
+    let Ok(filter) = std::env::var("HELMPILOT_GOLDENS") else {
+        return true;
+    };
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    filter.split(',').any(|wanted| wanted.trim() == stem)
+}
+
 /// Renders every golden case under `goldens` with `funcs` and asserts that each agrees
 /// with Helm, except the listed known divergences, which must still diverge (so the list
 /// only shrinks). Returns the number of cases.
@@ -101,6 +114,7 @@ pub fn check_goldens(goldens: &Path, funcs: &Functions, known: &BTreeMap<String,
         .expect("goldens directory")
         .map(|e| e.expect("directory entry").path())
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .filter(|p| selected_by_env(p))
         .collect();
     paths.sort();
     let (mut total, mut failures, mut stale) = (0, Vec::new(), Vec::new());

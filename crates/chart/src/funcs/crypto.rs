@@ -1,0 +1,9 @@
+//! hashes, passwords, keys, certificates and AES.
+
+use std::sync::Arc;
+
+use helmpilot_template::Functions;
+
+use super::FunctionEnv;
+
+pub(super) fn register(_funcs: &mut Functions, _env: &Arc<FunctionEnv>) {}

@@ -1,0 +1,9 @@
+//! Helm's own: include, tpl, required, fail, lookup.
+
+use std::sync::Arc;
+
+use helmpilot_template::Functions;
+
+use super::FunctionEnv;
+
+pub(super) fn register(_funcs: &mut Functions, _env: &Arc<FunctionEnv>) {}

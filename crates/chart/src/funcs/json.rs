@@ -1,0 +1,9 @@
+//! JSON functions: toJson family, fromJson, fromJsonArray.
+
+use std::sync::Arc;
+
+use helmpilot_template::Functions;
+
+use super::FunctionEnv;
+
+pub(super) fn register(_funcs: &mut Functions, _env: &Arc<FunctionEnv>) {}

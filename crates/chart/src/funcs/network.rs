@@ -1,0 +1,9 @@
+//! urlParse, urlJoin, getHostByName.
+
+use std::sync::Arc;
+
+use helmpilot_template::Functions;
+
+use super::FunctionEnv;
+
+pub(super) fn register(_funcs: &mut Functions, _env: &Arc<FunctionEnv>) {}

@@ -1,0 +1,9 @@
+//! random strings, bytes and uuidv4, drawn from the seeded source.
+
+use std::sync::Arc;
+
+use helmpilot_template::Functions;
+
+use super::FunctionEnv;
+
+pub(super) fn register(_funcs: &mut Functions, _env: &Arc<FunctionEnv>) {}

@@ -1,0 +1,9 @@
+//! Sprig's string functions.
+
+use std::sync::Arc;
+
+use helmpilot_template::Functions;
+
+use super::FunctionEnv;
+
+pub(super) fn register(_funcs: &mut Functions, _env: &Arc<FunctionEnv>) {}
