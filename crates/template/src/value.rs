@@ -299,6 +299,12 @@ pub trait Object: Send + Sync + fmt::Debug {
     fn iterate(&self) -> Option<Vec<Value>> {
         None
     }
+
+    /// The object itself, for functions that accept only their own host types (`date`
+    /// takes a `time.Time` that `now` returned): they downcast it.
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        None
+    }
 }
 
 /// A function value that the `call` builtin can invoke.
