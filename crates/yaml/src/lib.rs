@@ -1,0 +1,1 @@
+//! YAML as Helm reads and writes it.
