@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
 """Differential fuzzing of helmpilot's Go text/template engine against real Helm.
 
-Random templates (Go template language and builtins only) and random values are
+Random templates (Go template language and builtins; with ``--functions`` also
+calls of Helm's function library, see function_calls.py) and random values are
 rendered twice: by Helm (helm-python-sdk, in a child process so a hanging or
 crashing case cannot take the fuzzer down) and by our engine (the
-``render_cases`` example of ``helmpilot-template``, one long-lived subprocess
-fed JSON lines). Results are compared with ``==``; every mismatch is recorded
+``render_cases`` example of ``helmpilot-template``, or ``render_chart_cases`` of
+``helmpilot-chart`` with the function library, one long-lived subprocess fed
+JSON lines). Results are compared with ``==``; every mismatch is recorded
 and grouped by a normalised signature so classes of bugs can be fixed together.
 
     python3 scripts/fuzz/differential.py --minutes 5 --minimize
     python3 scripts/fuzz/differential.py --cases 2000 --seed 7 --no-build
+    python3 scripts/fuzz/differential.py --functions --minutes 30 --minimize
     python3 scripts/fuzz/differential.py --replay target/fuzz-differential/mismatches.jsonl
 
 See scripts/fuzz/README.md for what the output files contain.
@@ -41,6 +44,9 @@ DEFAULT_OUT = REPO / "target" / "fuzz-differential"
 # The throw-away chart Helm renders: the same one the golden generator builds.
 sys.path.insert(0, str(REPO / "scripts" / "oracle"))
 from render_goldens import CHART_YAML, NAMESPACE, OUTPUT_KEY, RELEASE_NAME  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import function_calls  # noqa: E402
 
 Case = dict[str, Any]      # {"template": str, "values": dict, "partials": {name: text}}
 Result = dict[str, Any]    # {"output": str} | {"error": str} | {"panic"|"crash"|"hang"|"skip": ...}
@@ -311,6 +317,7 @@ class GenConfig:
     max_depth: int = 3
     max_bytes: int = 500
     mutate: float = 0.15
+    functions: bool = False       # also call Helm's function library
 
 
 class TemplateGenerator:
@@ -597,6 +604,8 @@ class TemplateGenerator:
     def function_call(self, scope: Scope, piped: bool) -> str:
         """A builtin with arguments; when piped, the last argument comes from the pipe."""
         rng = self.rng
+        if self.config.functions and rng.random() < 0.7:
+            return self.library_call(scope, piped)
         names = list(FUNCTION_WEIGHTS)
         name = rng.choices(names, weights=[FUNCTION_WEIGHTS[n] for n in names])[0]
         low, high = FUNCTION_ARITY[name]
@@ -606,6 +615,19 @@ class TemplateGenerator:
         if rng.random() < 0.05:
             count = rng.randint(0, 4)            # wrong arity on purpose
         args = self.arguments(scope, name, count)
+        return " ".join([name] + args)
+
+    def library_call(self, scope: Scope, piped: bool) -> str:
+        """A call of one of Helm's functions, arguments mostly shaped for it."""
+        rng = self.rng
+        names = [n for n in function_calls.SHAPES
+                 if not (piped and n in function_calls.STRICT)]
+        name = rng.choice(names)
+        wrong_arity = rng.random() < 0.05 and name not in function_calls.STRICT
+        args = function_calls.arguments(
+            name, rng.randint(0, 4) if wrong_arity else None, rng,
+            lambda prefer: self.field_chain(scope, prefer=prefer or None),
+            lambda: self.operand(scope), scope.callable, piped)
         return " ".join([name] + args)
 
     def arguments(self, scope: Scope, name: str, count: int) -> list[str]:
@@ -1532,7 +1554,8 @@ class Fuzzer:
 def run_fuzzer(args: argparse.Namespace, renderers: Renderers) -> int:
     """Generates and checks cases until the time or case budget is spent."""
     fuzzer = Fuzzer(args, renderers)
-    config = GenConfig(max_depth=args.max_depth, max_bytes=args.max_bytes, mutate=args.mutate)
+    config = GenConfig(max_depth=args.max_depth, max_bytes=args.max_bytes, mutate=args.mutate,
+                       functions=args.functions)
     deadline = time.monotonic() + args.minutes * 60 if args.minutes else None
     next_report = time.monotonic() + 10
     index = 0
@@ -1598,9 +1621,15 @@ def target_dir() -> Path:
     return Path(env) if env else REPO / "target"
 
 
-def build_binary() -> None:
-    """Builds the render_cases example in release mode (honours CARGO_TARGET_DIR)."""
-    cmd = ["cargo", "build", "--release", "--example", "render_cases", "-p", "helmpilot-template"]
+def example_name(functions: bool) -> str:
+    """The renderer binary: the bare engine, or the engine with Helm's functions."""
+    return "render_chart_cases" if functions else "render_cases"
+
+
+def build_binary(functions: bool) -> None:
+    """Builds the renderer example in release mode (honours CARGO_TARGET_DIR)."""
+    package = "helmpilot-chart" if functions else "helmpilot-template"
+    cmd = ["cargo", "build", "--release", "--example", example_name(functions), "-p", package]
     print("building:", " ".join(cmd), flush=True)
     subprocess.run(cmd, cwd=REPO, check=True)
 
@@ -1614,6 +1643,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
                         help="output directory (default: %(default)s)")
     parser.add_argument("--no-build", action="store_true", help="do not run cargo build first")
+    parser.add_argument("--functions", action="store_true",
+                        help="also generate calls of Helm's function library (Sprig and "
+                             "Helm's own) and render with helmpilot-chart")
     parser.add_argument("--binary", type=Path, default=None,
                         help="render_cases binary (default: $CARGO_TARGET_DIR or target/, "
                              "release/examples/render_cases)")
@@ -1660,14 +1692,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.show is not None:
-        config = GenConfig(max_depth=args.max_depth, max_bytes=args.max_bytes, mutate=args.mutate)
+        config = GenConfig(max_depth=args.max_depth, max_bytes=args.max_bytes,
+                           mutate=args.mutate, functions=args.functions)
         for index in args.show or range(10):
             rng = random.Random(f"{args.seed}:{index}")
             print(json.dumps(TemplateGenerator(rng, config).case(), ensure_ascii=False))
         return 0
-    binary = args.binary or target_dir() / "release" / "examples" / "render_cases"
+    binary = args.binary or target_dir() / "release" / "examples" / example_name(args.functions)
     if not args.no_build and args.binary is None:
-        build_binary()
+        build_binary(args.functions)
     if not binary.exists():
         print(f"error: {binary} does not exist (build it or pass --binary)", file=sys.stderr)
         return 2

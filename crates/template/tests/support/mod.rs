@@ -166,3 +166,30 @@ pub fn check_goldens(goldens: &Path, funcs: &Functions, known: &BTreeMap<String,
     );
     total
 }
+
+/// Serves the differential fuzzer: reads cases as JSON lines on stdin and writes one
+/// result line per case on stdout, `{"output": ...}`, `{"error": ...}` or `{"panic": true}`.
+pub fn serve_cases(render: impl Fn(&CaseInput) -> Result<String, String>) -> std::io::Result<()> {
+    use std::io::{BufRead, Write};
+    let stdin = std::io::stdin();
+    let mut stdout = std::io::BufWriter::new(std::io::stdout());
+    for line in stdin.lock().lines() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let result = match serde_json::from_str::<CaseInput>(&line) {
+            Ok(case) => {
+                match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| render(&case))) {
+                    Ok(Ok(output)) => serde_json::json!({ "output": output }),
+                    Ok(Err(error)) => serde_json::json!({ "error": error }),
+                    Err(_) => serde_json::json!({ "panic": true }),
+                }
+            }
+            Err(e) => serde_json::json!({ "invalid_input": e.to_string() }),
+        };
+        writeln!(stdout, "{result}")?;
+        stdout.flush()?;
+    }
+    Ok(())
+}
