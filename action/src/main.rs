@@ -1,5 +1,6 @@
 //! `helmpilot`: the command line. Thin glue over the library crates.
 
+mod clock;
 mod frame;
 mod render;
 

@@ -6,9 +6,10 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
+use helmpilot_chart::funcs::{helm_functions_with, FunctionEnv};
 use helmpilot_template::{Map, Templates, Value};
 
-use crate::frame;
+use crate::{clock, frame};
 
 #[derive(Args)]
 pub struct RenderArgs {
@@ -24,6 +25,15 @@ pub struct RenderArgs {
     /// The release namespace (`.Release.Namespace`).
     #[arg(short, long, default_value = "default")]
     namespace: String,
+    /// Seed for everything random (randAlphaNum, genCA, uuidv4, ...). Default: derived
+    /// from the release name and namespace; each call also mixes in its template path and
+    /// position, so unchanged templates keep their generated values.
+    #[arg(long)]
+    seed: Option<String>,
+    /// The time `now` returns and certificates start at: Unix seconds or RFC 3339.
+    /// Default: the commit time of the checked-out revision (outside Git: the current time).
+    #[arg(long)]
+    now: Option<String>,
 }
 
 pub fn run(args: &RenderArgs) -> Result<()> {
@@ -54,7 +64,15 @@ pub fn run(args: &RenderArgs) -> Result<()> {
         None => Value::Map(Map::new()),
     };
 
-    let mut set = Templates::new();
+    let mut env = FunctionEnv::for_release(&args.name, &args.namespace, "");
+    if let Some(seed) = &args.seed {
+        env.seed = seed.clone();
+    }
+    env.now = match &args.now {
+        Some(text) => clock::parse_now(text)?,
+        None => clock::default_now(&args.templates[0])?,
+    };
+    let mut set = Templates::with_functions(helm_functions_with(env));
     set.set_name("gotpl");
     // Helm parses deeper paths first, then in reverse lexical order; later definitions win.
     let mut order: Vec<&String> = sources.keys().collect();
