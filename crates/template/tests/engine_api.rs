@@ -295,3 +295,29 @@ fn wrong_argument_types_for_registered_functions() {
         "template: t:1:9: executing \"t\" at <.n>: wrong type for value; expected string; got float64"
     );
 }
+
+#[test]
+fn call_sites_tell_calls_apart_and_repeat_across_executions() {
+    let mut funcs = Functions::new();
+    funcs.insert(
+        "site",
+        Function::new(Signature::fixed(&[]), |ctx, _| {
+            let site = ctx.call_site();
+            Ok(Value::from(format!(
+                "{}:{}:{}:{} ",
+                site.entry, site.template, site.offset, site.occurrence
+            )))
+        }),
+    );
+    let mut set = Templates::with_functions(funcs);
+    set.parse("main", r#"{{ range . }}{{ site }}{{ end }}{{ template "part" }}"#)
+        .unwrap();
+    set.parse("lib", r#"{{ define "part" }}{{ site }}{{ end }}"#)
+        .unwrap();
+    let data = Value::from(vec![Value::from(1), Value::from(2)]);
+    let first = set.execute("main", &data).unwrap();
+    // Offsets are those of `site` in the text of the template (or definition) holding it.
+    assert_eq!(first, "main:main:16:0 main:main:16:1 main:part:22:0 ");
+    // A new execution starts counting afresh: same input, same sites.
+    assert_eq!(set.execute("main", &data).unwrap(), first);
+}
