@@ -22,6 +22,8 @@ pub enum GoType {
     Bool,
     Int,
     Int64,
+    /// `uint32` (Sprig's `derivePassword` counter).
+    Uint32,
     Float64,
     /// `[]interface {}`.
     List,
@@ -29,6 +31,10 @@ pub enum GoType {
     StringList,
     /// `map[string]interface {}`.
     Map,
+    /// A host type by its Go name (`sprig.certificate`, `time.Time`): only a host object
+    /// ([`crate::Object`]) of that type name is accepted; a name starting with `*` is a
+    /// pointer type and accepts nil.
+    Named(&'static str),
 }
 
 impl GoType {
@@ -40,10 +46,12 @@ impl GoType {
             GoType::Bool => "bool",
             GoType::Int => "int",
             GoType::Int64 => "int64",
+            GoType::Uint32 => "uint32",
             GoType::Float64 => "float64",
             GoType::List => "[]interface {}",
             GoType::StringList => "[]string",
             GoType::Map => "map[string]interface {}",
+            GoType::Named(name) => name,
         }
     }
 }

@@ -130,18 +130,43 @@ impl List {
 
 /// A shared, mutable map with string keys, iterated in sorted key order like Go's
 /// template `range` and fmt printing.
+///
+/// The Go type travels with the handle, not the storage: as in Go, converting a
+/// `common.Values` to a `map[string]interface {}` (passing it to `set`) gives the same
+/// map under another type.
 #[derive(Clone, Default)]
 pub struct Map {
-    // One pointer: values are moved around constantly during execution, and a small
-    // `Value` keeps that cheap.
-    inner: Arc<MapInner>,
+    inner: Arc<RwLock<BTreeMap<Str, Value>>>,
+    // An index into the table of map type names rather than the name itself: values are
+    // moved around constantly during execution, and a small `Value` keeps that cheap.
+    type_index: u16,
 }
 
-#[derive(Default)]
-struct MapInner {
-    entries: RwLock<BTreeMap<Str, Value>>,
-    /// A named Go map type (Helm's `.Values` is a `common.Values`), for `%T`.
-    type_name: Option<&'static str>,
+/// Names of Go map types in use; index 0 is the plain `map[string]interface {}`. Only
+/// `&'static str` names are ever added, so the table is bounded by the program's text.
+fn map_type_names() -> &'static RwLock<Vec<&'static str>> {
+    static NAMES: std::sync::OnceLock<RwLock<Vec<&'static str>>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| RwLock::new(vec![PLAIN_MAP]))
+}
+
+const PLAIN_MAP: &str = "map[string]interface {}";
+
+fn map_type_index(name: &'static str) -> u16 {
+    let table = map_type_names();
+    let position = |names: &[&str]| names.iter().position(|n| *n == name);
+    if let Some(i) = position(&table.read().unwrap_or_else(|p| p.into_inner())) {
+        return i as u16;
+    }
+    let mut names = table.write().unwrap_or_else(|p| p.into_inner());
+    match position(&names) {
+        Some(i) => i as u16,
+        None => {
+            names.push(name);
+            // Saturate rather than wrap: a program would need 65536 distinct static
+            // type names to get here.
+            u16::try_from(names.len() - 1).unwrap_or(u16::MAX)
+        }
+    }
 }
 
 impl Map {
@@ -151,39 +176,42 @@ impl Map {
 
     pub fn from_entries(entries: BTreeMap<Str, Value>) -> Map {
         Map {
-            inner: Arc::new(MapInner {
-                entries: RwLock::new(entries),
-                type_name: None,
-            }),
+            inner: Arc::new(RwLock::new(entries)),
+            type_index: 0,
         }
     }
 
-    /// The map as the named Go map type `name`. Meant for maps being built: a map that
-    /// other handles already share is copied rather than renamed under them.
+    /// The same map (shared storage) as the Go map type `name`, as a Go conversion
+    /// `Values(m)` gives.
     ///
     /// ```
     /// use helmpilot_template::{Map, Value};
-    /// let values = Map::new().with_type_name("common.Values");
+    /// let plain = Map::new();
+    /// let values = plain.clone().with_type_name("common.Values");
+    /// values.insert("a", Value::from(1));
     /// assert_eq!(Value::Map(values).type_name(), "common.Values");
+    /// assert_eq!(Value::Map(plain).type_name(), "map[string]interface {}");
     /// ```
     pub fn with_type_name(mut self, name: &'static str) -> Map {
-        match Arc::get_mut(&mut self.inner) {
-            Some(inner) => {
-                inner.type_name = Some(name);
-                self
-            }
-            None => Map {
-                inner: Arc::new(MapInner {
-                    entries: RwLock::new(self.read().clone()),
-                    type_name: Some(name),
-                }),
-            },
+        self.type_index = map_type_index(name);
+        self
+    }
+
+    /// The same map as a plain `map[string]interface {}`.
+    pub fn as_plain(&self) -> Map {
+        Map {
+            inner: self.inner.clone(),
+            type_index: 0,
         }
     }
 
     /// The Go type, as `%T` prints it.
-    pub fn type_name(&self) -> &str {
-        self.inner.type_name.unwrap_or("map[string]interface {}")
+    pub fn type_name(&self) -> &'static str {
+        let names = map_type_names().read().unwrap_or_else(|p| p.into_inner());
+        names
+            .get(usize::from(self.type_index))
+            .copied()
+            .unwrap_or(PLAIN_MAP)
     }
 
     /// Read access. Never hold it while running template code: a `set` on the same map
@@ -192,14 +220,12 @@ impl Map {
         // A panic while the lock is held cannot leave the map half-changed (every
         // mutation is a single BTreeMap call), so a poisoned lock is still usable.
         self.inner
-            .entries
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn write(&self) -> RwLockWriteGuard<'_, BTreeMap<Str, Value>> {
         self.inner
-            .entries
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -532,9 +558,11 @@ mod tests {
         b.insert("k", Value::int(1));
         assert_eq!(Value::Map(a.clone()).to_string(), "map[k:1]");
         assert!(a.ptr_eq(&b));
-        // Naming a shared map copies it instead of renaming it under the other handle.
+        // A type conversion: the other handle keeps its type, the storage is shared.
         let named = b.with_type_name("common.Values");
         assert_eq!(named.type_name(), "common.Values");
         assert_eq!(a.type_name(), "map[string]interface {}");
+        assert!(named.ptr_eq(&a));
+        assert_eq!(named.as_plain().type_name(), "map[string]interface {}");
     }
 }

@@ -310,8 +310,11 @@ fn call_sites_tell_calls_apart_and_repeat_across_executions() {
         }),
     );
     let mut set = Templates::with_functions(funcs);
-    set.parse("main", r#"{{ range . }}{{ site }}{{ end }}{{ template "part" }}"#)
-        .unwrap();
+    set.parse(
+        "main",
+        r#"{{ range . }}{{ site }}{{ end }}{{ template "part" }}"#,
+    )
+    .unwrap();
     set.parse("lib", r#"{{ define "part" }}{{ site }}{{ end }}"#)
         .unwrap();
     let data = Value::from(vec![Value::from(1), Value::from(2)]);

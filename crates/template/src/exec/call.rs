@@ -5,7 +5,7 @@ use crate::ast::Operand;
 use crate::builtins::{self, Builtin};
 use crate::error::{Error, ErrorKind};
 use crate::funcs::{Function, GoType, Signature};
-use crate::value::{IntType, Object, Value};
+use crate::value::{IntType, Object, UintType, Value};
 
 use super::rv::ParamTypes;
 use super::{truth, At, Exec, Result, Rv, Ty};
@@ -205,15 +205,26 @@ impl<'t> Exec<'t> {
             (Ty::Go(GoType::Int | GoType::Int64), _) => {
                 Err(self.error(format!("expected integer; found {node}")))
             }
+            // reflect's SetUint on a uint32 keeps the low 32 bits, as Go does here.
+            (Ty::Go(GoType::Uint32), Operand::Number(n)) if n.is_uint => Ok(Rv::Concrete(
+                Value::Uint(u64::from(n.uint64 as u32), UintType::Uint32),
+            )),
+            (Ty::Go(GoType::Uint32), _) => {
+                Err(self.error(format!("expected unsigned integer; found {node}")))
+            }
             (Ty::Go(GoType::Float64), Operand::Number(n)) if n.is_float => {
                 Ok(Rv::Concrete(Value::Float(n.float64)))
             }
             (Ty::Go(GoType::Float64), _) => {
                 Err(self.error(format!("expected float; found {node}")))
             }
-            (Ty::Go(t @ (GoType::List | GoType::StringList | GoType::Map)), _) => Err(self.error(
-                format!("can't handle {node} for arg of type {}", t.go_name()),
-            )),
+            (
+                Ty::Go(t @ (GoType::List | GoType::StringList | GoType::Map | GoType::Named(_))),
+                _,
+            ) => Err(self.error(format!(
+                "can't handle {node} for arg of type {}",
+                t.go_name()
+            ))),
         }
     }
 
@@ -252,6 +263,11 @@ impl<'t> Exec<'t> {
                 ty.name(),
                 v.type_name()
             ))),
+            // Go converts the argument to the parameter's type: a `common.Values` passed
+            // as `map[string]interface {}` is that map under the plain type.
+            Rv::Concrete(Value::Map(m)) | Rv::Boxed(Value::Map(m)) if ty == Ty::Go(GoType::Map) => {
+                Ok(Rv::Concrete(Value::Map(m.as_plain())))
+            }
             ok => Ok(ok),
         }
     }

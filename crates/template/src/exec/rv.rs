@@ -1,7 +1,7 @@
 //! The values and parameter types of execution, as Go's reflection distinguishes them.
 
 use crate::funcs::{GoType, Signature};
-use crate::value::{IntType, List, ListType, Map, Str, Value};
+use crate::value::{IntType, List, ListType, Map, Str, UintType, Value};
 
 /// A value as Go's reflection sees it during execution.
 #[derive(Clone, Debug)]
@@ -78,10 +78,18 @@ impl Ty {
     }
 
     pub(super) fn can_be_nil(self) -> bool {
-        !matches!(
-            self,
-            Ty::Go(GoType::String | GoType::Bool | GoType::Int | GoType::Int64 | GoType::Float64)
-        )
+        match self {
+            Ty::Go(GoType::Named(name)) => name.starts_with('*'),
+            Ty::Go(
+                GoType::String
+                | GoType::Bool
+                | GoType::Int
+                | GoType::Int64
+                | GoType::Uint32
+                | GoType::Float64,
+            ) => false,
+            _ => true,
+        }
     }
 
     /// `reflect.Zero(typ)` for the types that can be nil.
@@ -112,7 +120,13 @@ impl Ty {
             Ty::Go(GoType::StringList) => {
                 matches!(v, Value::List(l) if l.list_type() == ListType::String)
             }
-            Ty::Go(GoType::Map) => matches!(v, Value::Map(_)),
+            // A named map type (`common.Values`) is assignable to its unnamed underlying
+            // type; a map of another element type is not.
+            Ty::Go(GoType::Map) => {
+                matches!(v, Value::Map(m) if m.type_name() != "map[string]string")
+            }
+            Ty::Go(GoType::Uint32) => matches!(v, Value::Uint(_, UintType::Uint32)),
+            Ty::Go(GoType::Named(name)) => matches!(v, Value::Object(o) if o.type_name() == name),
         }
     }
 }
