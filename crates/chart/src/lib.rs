@@ -10,3 +10,4 @@
 //! ```
 
 pub mod funcs;
+pub mod semver;

@@ -116,6 +116,16 @@ impl Templates {
     /// the set. As in Go, a definition replaces an earlier one of the same name unless
     /// the new body is empty.
     pub fn parse(&mut self, name: &str, text: &str) -> Result<(), Error> {
+        self.parse_reporting_empty(name, text).map(drop)
+    }
+
+    /// [`Templates::parse`], returning the main tree of `text` when the set kept an
+    /// existing template of that name instead (Go keeps it over an empty body).
+    pub(crate) fn parse_reporting_empty(
+        &mut self,
+        name: &str,
+        text: &str,
+    ) -> Result<Option<Arc<Tree>>, Error> {
         let funcs = &self.funcs;
         let is_function = |name: &str| funcs.contains(name) || Builtin::lookup(name).is_some();
         let (left, right) = match &self.delims {
@@ -128,19 +138,22 @@ impl Templates {
             is_function: &is_function,
         };
         let parsed = parse::parse(name, text, &options)?;
-        self.associate(parsed.main);
+        let unassociated = self.associate(parsed.main);
         for tree in parsed.defines {
             self.associate(tree);
         }
-        Ok(())
+        Ok(unassociated)
     }
 
-    fn associate(&mut self, tree: Tree) {
+    /// Adds `tree` to the set, or gives it back when the set keeps an existing template.
+    fn associate(&mut self, tree: Tree) -> Option<Arc<Tree>> {
+        let tree = Arc::new(tree);
         // Go never lets an empty body replace an existing definition (even an empty one).
         if self.trees.contains_key(&tree.name) && parse::is_empty_tree(&tree) {
-            return;
+            return Some(tree);
         }
-        self.trees.insert(tree.name.clone(), Arc::new(tree));
+        self.trees.insert(tree.name.clone(), tree);
+        None
     }
 
     /// Whether a template of that name exists.

@@ -1,5 +1,6 @@
 //! What the function library draws on besides its arguments: a seed for everything
-//! random, a clock, a local time zone and a cluster to `lookup` in.
+//! random, a clock, a local time zone, a cluster to `lookup` in and a resolver for
+//! `getHostByName`.
 //!
 //! Helm draws random values and the time afresh on every render, so a chart that
 //! generates a password or a certificate shows it as changed in every diff. helmpilot
@@ -47,6 +48,35 @@ impl LookupResolver for Offline {
     }
 }
 
+/// Answers Sprig's `getHostByName(name)`.
+///
+/// Helm resolves the name through DNS only with `--enable-dns`; by default (`helm
+/// template`, `helm install`) `getHostByName` renders an empty string. A renderer that runs
+/// templates from untrusted pull requests must not reach the network, and DNS answers
+/// change from one render to the next, so helmpilot never resolves names itself: it asks
+/// this resolver, and the default, [`NoDns`], answers as Helm without `--enable-dns`.
+pub trait HostResolver: Send + Sync {
+    /// The address `getHostByName` renders for `name` (Helm with DNS picks one of the
+    /// name's addresses at random; a resolver decides which it gives).
+    fn resolve(&self, name: &str) -> String;
+}
+
+/// Resolves nothing: every name gives the empty string, exactly as Helm does unless DNS
+/// lookups were enabled with `--enable-dns`.
+///
+/// ```
+/// use helmpilot_chart::funcs::{HostResolver, NoDns};
+/// assert_eq!(NoDns.resolve("localhost"), "");
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoDns;
+
+impl HostResolver for NoDns {
+    fn resolve(&self, _: &str) -> String {
+        String::new()
+    }
+}
+
 /// The injected inputs of a render.
 ///
 /// ```
@@ -64,16 +94,20 @@ pub struct FunctionEnv {
     pub local_zone: String,
     /// Where `lookup` looks.
     pub lookup: Arc<dyn LookupResolver>,
+    /// What `getHostByName` answers.
+    pub host_resolver: Arc<dyn HostResolver>,
 }
 
 impl Default for FunctionEnv {
-    /// A fixed seed, the Unix epoch as the time, UTC as the local zone, offline lookups.
+    /// A fixed seed, the Unix epoch as the time, UTC as the local zone, offline lookups,
+    /// no DNS.
     fn default() -> FunctionEnv {
         FunctionEnv {
             seed: String::new(),
             now: Timestamp::default(),
             local_zone: "UTC".to_string(),
             lookup: Arc::new(Offline),
+            host_resolver: Arc::new(NoDns),
         }
     }
 }

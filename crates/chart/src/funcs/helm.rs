@@ -172,20 +172,17 @@ pub(super) fn register(funcs: &mut Functions, env: &Arc<FunctionEnv>) {
     let lookup_env = env.clone();
     funcs.insert(
         "lookup",
-        Function::new(
-            Signature::fixed(&[GoType::String; 4]),
-            move |_, args| {
-                lookup_env
-                    .lookup
-                    .lookup(
-                        string_arg(&args[0]),
-                        string_arg(&args[1]),
-                        string_arg(&args[2]),
-                        string_arg(&args[3]),
-                    )
-                    .map_err(Error::function)
-            },
-        ),
+        Function::new(Signature::fixed(&[GoType::String; 4]), move |_, args| {
+            lookup_env
+                .lookup
+                .lookup(
+                    string_arg(&args[0]),
+                    string_arg(&args[1]),
+                    string_arg(&args[2]),
+                    string_arg(&args[3]),
+                )
+                .map_err(Error::function)
+        }),
     );
 }
 

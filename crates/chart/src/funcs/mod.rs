@@ -32,7 +32,7 @@ use std::sync::Arc;
 
 use helmpilot_template::Functions;
 
-pub use env::{FunctionEnv, LookupResolver, Offline, Timestamp};
+pub use env::{FunctionEnv, HostResolver, LookupResolver, NoDns, Offline, Timestamp};
 
 /// Helm's function library with the default environment ([`FunctionEnv::default`]).
 ///

@@ -118,6 +118,16 @@ impl<'t> Exec<'t> {
         budget: &Rc<Budget>,
     ) -> Result<String> {
         let tree = set.tree(name).ok_or_else(|| set.no_template_error(name))?;
+        Exec::run_tree(set, tree, data, budget)
+    }
+
+    /// Executes `tree` with `data` as dot, its calls resolved in `set`.
+    pub(crate) fn run_tree(
+        set: &'t Templates,
+        tree: &'t Tree,
+        data: &Value,
+        budget: &Rc<Budget>,
+    ) -> Result<String> {
         let dot = Rv::from_data(data);
         let mut exec = Exec {
             set,
@@ -246,8 +256,12 @@ impl CallContext for Exec<'_> {
 
     fn execute_text(&mut self, name: &str, text: &str, data: &Value) -> Result<String> {
         let mut set = self.set.clone();
-        set.parse(name, text)?;
-        Exec::run(&set, name, data, &self.budget)
+        // Go executes the template it just parsed, even when the set kept an older one of
+        // the same name over its empty body: that older one must not run in its place.
+        match set.parse_reporting_empty(name, text)? {
+            Some(tree) => Exec::run_tree(&set, &tree, data, &self.budget),
+            None => Exec::run(&set, name, data, &self.budget),
+        }
     }
 
     fn call_site(&mut self) -> CallSite {

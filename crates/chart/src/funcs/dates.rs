@@ -1,9 +1,0 @@
-//! Sprig's date functions with Go layouts.
-
-use std::sync::Arc;
-
-use helmpilot_template::Functions;
-
-use super::FunctionEnv;
-
-pub(super) fn register(_funcs: &mut Functions, _env: &Arc<FunctionEnv>) {}
