@@ -276,13 +276,7 @@ fn slice(item: &Rv, indexes: &[Rv]) -> Result<Rv> {
         }
         Value::Bytes(b) => Value::Bytes(b[from..to].into()),
         Value::List(l) => {
-            let items = l.items()[from..to].to_vec();
-            match l.list_type() {
-                ListType::Interface => Value::List(List::new(items)),
-                ListType::String => Value::List(List::strings(
-                    items.iter().filter_map(|v| v.as_str().map(str::to_owned)),
-                )),
-            }
+            Value::List(List::typed(l.items()[from..to].to_vec(), l.list_type()))
         }
         _ => Value::Nil,
     }))

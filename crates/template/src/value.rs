@@ -45,6 +45,25 @@ pub enum UintType {
 pub enum ListType {
     Interface,
     String,
+    /// `[]int` (`until`, `untilStep`).
+    Int,
+    /// `[][]interface {}` (`chunk`).
+    Lists,
+    /// `[]map[string]interface {}` (TOML arrays of tables).
+    Maps,
+}
+
+impl ListType {
+    /// The slice type as Go prints it.
+    pub fn go_name(self) -> &'static str {
+        match self {
+            ListType::Interface => "[]interface {}",
+            ListType::String => "[]string",
+            ListType::Int => "[]int",
+            ListType::Lists => "[][]interface {}",
+            ListType::Maps => "[]map[string]interface {}",
+        }
+    }
 }
 
 /// A template value.
@@ -78,10 +97,14 @@ pub enum Value {
 }
 
 /// An immutable, cheaply cloned list.
+///
+/// Like a Go slice it can be nil, which prints like an empty one but encodes as JSON
+/// `null` and is not `deepEqual` to an empty slice.
 #[derive(Clone)]
 pub struct List {
     items: Arc<Vec<Value>>,
     list_type: ListType,
+    nil: bool,
 }
 
 impl List {
@@ -90,7 +113,38 @@ impl List {
         List {
             items: Arc::new(items),
             list_type: ListType::Interface,
+            nil: false,
         }
+    }
+
+    /// A slice of the given Go type; items of a typed slice must be of its element type.
+    pub fn typed(items: Vec<Value>, list_type: ListType) -> List {
+        List {
+            items: Arc::new(items),
+            list_type,
+            nil: false,
+        }
+    }
+
+    /// A nil slice of the given Go type.
+    ///
+    /// ```
+    /// use helmpilot_template::{List, ListType, Value};
+    /// let nil = List::nil(ListType::Interface);
+    /// assert!(nil.is_nil() && nil.is_empty());
+    /// assert_eq!(Value::List(nil).to_string(), "[]");
+    /// ```
+    pub fn nil(list_type: ListType) -> List {
+        List {
+            items: Arc::new(Vec::new()),
+            list_type,
+            nil: true,
+        }
+    }
+
+    /// Whether this is a nil slice (not merely an empty one).
+    pub fn is_nil(&self) -> bool {
+        self.nil
     }
 
     /// A `[]string`.
@@ -98,6 +152,7 @@ impl List {
         List {
             items: Arc::new(items.into_iter().map(|s| Value::String(s.into())).collect()),
             list_type: ListType::String,
+            nil: false,
         }
     }
 
@@ -369,10 +424,7 @@ impl Value {
             Value::Complex(..) => "complex128".to_string(),
             Value::String(_) => "string".to_string(),
             Value::Bytes(_) => "[]uint8".to_string(),
-            Value::List(l) => match l.list_type() {
-                ListType::Interface => "[]interface {}".to_string(),
-                ListType::String => "[]string".to_string(),
-            },
+            Value::List(l) => l.list_type().go_name().to_string(),
             Value::Map(m) => m.type_name().to_string(),
             Value::Object(o) => o.type_name().to_string(),
             Value::Func(f) => f.type_name().to_string(),

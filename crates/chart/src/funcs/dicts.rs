@@ -270,9 +270,10 @@ fn copy_value(v: &Value, path: &mut Vec<Map>) -> Result<Value, Error> {
                     .map(|item| copy_value(item, path))
                     .collect::<Result<Vec<_>, _>>()
             })?;
-            Ok(Value::List(match list.list_type() {
-                helmpilot_template::ListType::Interface => List::new(items),
-                helmpilot_template::ListType::String => List::strings(items.iter().map(strval)),
+            Ok(Value::List(if list.is_nil() {
+                List::nil(list.list_type())
+            } else {
+                List::typed(items, list.list_type())
             }))
         }
         Value::Map(map) => {

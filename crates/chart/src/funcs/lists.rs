@@ -79,9 +79,11 @@ pub(super) fn register(funcs: &mut Functions) {
         &["rest", "mustRest"],
         Function::new(Signature::fixed(&[GoType::Any]), |_, args| {
             let items = elements(&args[0], |k| format!("Cannot find rest on type {k}"))?;
-            Ok(Value::List(List::new(
-                items.get(1..).unwrap_or_default().to_vec(),
-            )))
+            // Sprig returns a nil slice for an empty list (JSON `null`).
+            Ok(Value::List(match items.get(1..) {
+                Some(rest) => List::new(rest.to_vec()),
+                None => List::nil(ListType::Interface),
+            }))
         }),
     );
     insert_all(
@@ -89,8 +91,11 @@ pub(super) fn register(funcs: &mut Functions) {
         &["initial", "mustInitial"],
         Function::new(Signature::fixed(&[GoType::Any]), |_, args| {
             let items = elements(&args[0], |k| format!("Cannot find initial on type {k}"))?;
-            let keep = items.len().saturating_sub(1);
-            Ok(Value::List(List::new(items[..keep].to_vec())))
+            // Sprig returns a nil slice for an empty list (JSON `null`).
+            Ok(Value::List(match items.len().checked_sub(1) {
+                Some(keep) => List::new(items[..keep].to_vec()),
+                None => List::nil(ListType::Interface),
+            }))
         }),
     );
     insert_all(
@@ -177,7 +182,12 @@ pub(super) fn register(funcs: &mut Functions) {
                         .cloned(),
                 );
             }
-            Ok(Value::List(List::new(all)))
+            // Sprig appends to a nil slice: nothing appended leaves it nil.
+            Ok(Value::List(if all.is_empty() {
+                List::nil(ListType::Interface)
+            } else {
+                List::new(all)
+            }))
         }),
     );
     funcs.insert(
@@ -356,7 +366,7 @@ fn chunk(size: i64, items: &[Value]) -> Result<Value, Error> {
         }
         chunks.push(Value::List(List::new(part)));
     }
-    Ok(Value::List(List::new(chunks)))
+    Ok(Value::List(List::typed(chunks, ListType::Lists)))
 }
 
 /// Go's float64 to int conversion on amd64: NaN and out-of-range values give the
@@ -422,15 +432,7 @@ fn slice(list: &Value, indices: &[Value]) -> Result<Value, Error> {
     let range = start as usize..end as usize;
     Ok(match list {
         Value::Bytes(b) => Value::Bytes(b[range].into()),
-        Value::List(l) => {
-            let part = l.items()[range].to_vec();
-            Value::List(match l.list_type() {
-                ListType::Interface => List::new(part),
-                ListType::String => {
-                    List::strings(part.iter().filter_map(|v| v.as_str().map(str::to_owned)))
-                }
-            })
-        }
+        Value::List(l) => Value::List(List::typed(l.items()[range].to_vec(), l.list_type())),
         _ => Value::Nil,
     })
 }

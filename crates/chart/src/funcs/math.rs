@@ -29,7 +29,9 @@
 
 use std::sync::Arc;
 
-use helmpilot_template::{gofmt, Error, Function, Functions, GoType, List, Signature, Value};
+use helmpilot_template::{
+    gofmt, Error, Function, Functions, GoType, List, ListType, Signature, Value,
+};
 use rand_core::RngCore;
 
 use self::decimal::Decimal;
@@ -468,8 +470,12 @@ fn register_sequences(funcs: &mut Functions) {
     );
 }
 
+/// A Go `[]int`.
 fn int_list(items: Vec<i64>) -> Value {
-    Value::List(List::new(items.into_iter().map(Value::int).collect()))
+    Value::List(List::typed(
+        items.into_iter().map(Value::int).collect(),
+        ListType::Int,
+    ))
 }
 
 /// Sprig's `untilStep`: `start`, `start+step`, ... while below `stop` (above it when

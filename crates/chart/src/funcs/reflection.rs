@@ -95,7 +95,7 @@ fn deep_equal(a: &Value, b: &Value) -> bool {
             (Value::String(x), Value::String(y)) => x == y,
             (Value::Bytes(x), Value::Bytes(y)) => x == y,
             (Value::List(x), Value::List(y)) => {
-                if x.len() != y.len() {
+                if x.len() != y.len() || x.is_nil() != y.is_nil() {
                     false
                 } else {
                     let key = (x.items().as_ptr() as usize, y.items().as_ptr() as usize);

@@ -23,7 +23,9 @@ mod syntax;
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
-use helmpilot_template::{gofmt, Error, Function, Functions, GoType, List, Signature, Value};
+use helmpilot_template::{
+    gofmt, Error, Function, Functions, GoType, List, ListType, Signature, Value,
+};
 use regex::Regex;
 
 use super::strings::gounicode::{is_digit, is_letter};
@@ -155,6 +157,10 @@ pub(super) fn register(funcs: &mut Functions, _env: &Arc<FunctionEnv>) {
                 let re = compile(text(&args[0]))?;
                 let s = text(&args[1]);
                 let found = find_all(&re.re, s, int(&args[2]));
+                // Go's FindAllString gives a nil slice when nothing matches.
+                if found.is_empty() {
+                    return Ok(Value::List(List::nil(ListType::String)));
+                }
                 Ok(Value::List(List::strings(
                     found.into_iter().map(|(a, b)| &s[a..b]),
                 )))
@@ -178,6 +184,10 @@ pub(super) fn register(funcs: &mut Functions, _env: &Arc<FunctionEnv>) {
             name("Split"),
             Function::new(fixed(&[S, S, Int]), move |_, args| {
                 let re = compile(text(&args[0]))?;
+                // Go's Split gives a nil slice for n == 0.
+                if int(&args[2]) == 0 {
+                    return Ok(Value::List(List::nil(ListType::String)));
+                }
                 Ok(Value::List(List::strings(split(
                     &re,
                     text(&args[1]),

@@ -27,7 +27,9 @@ mod parse;
 
 use std::sync::Arc;
 
-use helmpilot_template::{Error, Function, Functions, GoType, List, Map, Signature, Value};
+use helmpilot_template::{
+    Error, Function, Functions, GoType, List, ListType, Map, Signature, Value,
+};
 
 use self::encode::EncodeError;
 use self::parse::{ParseFailure, Table, TomlValue};
@@ -95,8 +97,10 @@ fn to_value(value: &TomlValue) -> Value {
         TomlValue::Time(t) => t.clone().into_value(),
         TomlValue::Array(items) => Value::List(List::new(items.iter().map(to_value).collect())),
         TomlValue::Table(t) => Value::Map(table_value(t)),
-        TomlValue::Tables(tables) => Value::List(List::new(
+        // BurntSushi decodes an array of tables as []map[string]interface {}.
+        TomlValue::Tables(tables) => Value::List(List::typed(
             tables.iter().map(|t| Value::Map(table_value(t))).collect(),
+            ListType::Maps,
         )),
     }
 }

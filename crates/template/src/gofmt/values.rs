@@ -50,7 +50,9 @@ impl Printer {
             Value::String(s) => self.fmt_string(s.as_bytes(), verb, value),
             // Nested byte slices go by their reflected type name.
             Value::Bytes(bytes) => self.fmt_bytes(bytes, verb, "[]uint8", path),
-            Value::List(list) => self.print_list(&value.type_name(), list.items(), verb, path),
+            Value::List(list) => {
+                self.print_list(&value.type_name(), list.items(), list.is_nil(), verb, path)
+            }
             Value::Map(map) => self.print_map(map, verb, path),
             Value::Object(object) => self.write_str(&object.format()),
             Value::Func(_) => self.fmt_pointer(value, verb),
@@ -58,8 +60,20 @@ impl Printer {
     }
 
     /// `[a b c]`, or with `%#v` `type{a, b, c}`, the verb applied to each element.
-    fn print_list(&mut self, type_name: &str, items: &[Value], verb: char, path: &mut Path) {
+    fn print_list(
+        &mut self,
+        type_name: &str,
+        items: &[Value],
+        nil: bool,
+        verb: char,
+        path: &mut Path,
+    ) {
         let sharp_v = self.spec.sharp_v;
+        if sharp_v && nil {
+            self.write_str(type_name);
+            self.write_str("(nil)");
+            return;
+        }
         if sharp_v {
             self.write_str(type_name);
             self.write_str("{");
@@ -197,7 +211,7 @@ impl Printer {
                 } else {
                     "[]uint8"
                 };
-                self.print_list(type_name, &items, verb, path);
+                self.print_list(type_name, &items, false, verb, path);
             }
         }
     }
