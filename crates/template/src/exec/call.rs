@@ -160,7 +160,7 @@ impl<'t> Exec<'t> {
                 };
             }
             Operand::Field { ident, .. } => {
-                let v = self.eval_field_chain(dot, dot, ident, None, None)?;
+                let v = self.eval_field_chain(dot, dot, ident, None, None, None)?;
                 return self.validate_type(v, ty);
             }
             Operand::Variable(var) => {

@@ -61,7 +61,7 @@ impl<'t> Exec<'t> {
         match first {
             Operand::Field { ident, .. } => {
                 self.at(At::Operand(first));
-                self.eval_field_chain(dot, dot, ident, Some(&cmd.args), fin)
+                self.eval_field_chain(dot, dot, ident, Some(&cmd.args), fin, None)
             }
             Operand::Chain { .. } => self.eval_chain(dot, first, Some(&cmd.args), fin),
             Operand::Identifier { name, .. } => {
@@ -130,7 +130,10 @@ impl<'t> Exec<'t> {
             return Err(self.error(format!("indirection through explicit nil in {chain}")));
         }
         let receiver = self.eval_arg(dot, None, node)?;
-        self.eval_field_chain(dot, &receiver, field, args, fin)
+        // Go reports a failing method call of the chain at the chain itself, while other
+        // errors stay where evaluating the receiver left off.
+        let call_at = Some(At::Operand(chain));
+        self.eval_field_chain(dot, &receiver, field, args, fin, call_at)
     }
 
     pub(super) fn eval_variable(
@@ -150,7 +153,7 @@ impl<'t> Exec<'t> {
             }
             return Ok(value);
         }
-        self.eval_field_chain(dot, &value, &var.ident[1..], args, fin)
+        self.eval_field_chain(dot, &value, &var.ident[1..], args, fin, None)
     }
 
     pub(super) fn eval_field_chain(
@@ -160,21 +163,23 @@ impl<'t> Exec<'t> {
         ident: &'t [Str],
         args: Option<&'t [Operand]>,
         fin: Option<Rv>,
+        call_at: Option<At<'t>>,
     ) -> Result<Rv> {
         let Some((last, init)) = ident.split_last() else {
             return Ok(receiver.clone());
         };
         let Some((first, middle)) = init.split_first() else {
-            return self.eval_field(dot, last, args, fin, receiver);
+            return self.eval_field(dot, last, args, fin, receiver, call_at);
         };
-        let mut current = self.eval_field(dot, first, None, None, receiver)?;
+        let mut current = self.eval_field(dot, first, None, None, receiver, call_at)?;
         for name in middle {
-            current = self.eval_field(dot, name, None, None, &current)?;
+            current = self.eval_field(dot, name, None, None, &current, call_at)?;
         }
-        self.eval_field(dot, last, args, fin, &current)
+        self.eval_field(dot, last, args, fin, &current, call_at)
     }
 
-    /// `.Name` on `receiver`, possibly a method call with arguments.
+    /// `.Name` on `receiver`, possibly a method call with arguments; a failing call is
+    /// reported at `call_at` when given, else at the current node.
     pub(super) fn eval_field(
         &mut self,
         dot: &Rv,
@@ -182,6 +187,7 @@ impl<'t> Exec<'t> {
         args: Option<&'t [Operand]>,
         fin: Option<Rv>,
         receiver: &Rv,
+        call_at: Option<At<'t>>,
     ) -> Result<Rv> {
         // Only error paths need the type name; computing it allocates.
         let static_type = || receiver.static_type();
@@ -203,7 +209,7 @@ impl<'t> Exec<'t> {
         match value {
             Value::Object(obj) => match obj.member(name) {
                 Member::Method(sig) => {
-                    let call_node = self.node;
+                    let call_node = call_at.or(self.node);
                     self.eval_call(
                         dot,
                         Callee::Method(obj.clone(), sig),
