@@ -1,9 +1,317 @@
-//! JSON functions: toJson family, fromJson, fromJsonArray.
+//! JSON functions: Helm's `toJson`, `mustToJson`, `fromJson`, `fromJsonArray` and
+//! Sprig's `toPrettyJson`, `mustToPrettyJson`, `toRawJson`, `mustToRawJson`,
+//! `mustFromJson`.
+//!
+//! All of them are Go's `encoding/json`: maps with sorted keys, float64 numbers in Go's
+//! format (`1e+21`, `0.000001`), `<`, `>` and `&` escaped as `\u003c`... except in the
+//! raw variants, byte slices as base64, NaN and infinities rejected
+//! (`json: unsupported value: NaN`). Go quirks reproduced:
+//! - `toJson` and `toPrettyJson` swallow errors and give `""`, but Sprig's `toRawJson`
+//!   panics, so it fails the template just like `mustToRawJson`;
+//! - `fromJson` and `fromJsonArray` put the error text into the result (under `Error`,
+//!   or as the only item), keeping what Go decoded before a number that overflows
+//!   float64 (`{"a": 1e400}` gives `a` as nil plus the error);
+//! - `fromJsonArray "null"` is a nil list (printed `[]`, encoded `null`); `fromJson
+//!   "null"` is a nil map in Go, which helmpilot has no value for: it is an empty map
+//!   (encoded `{}` where Go writes `null`).
+//!
+//! Host objects (`.Release`, `.Chart`, ...) would be marshalled field by field in Go;
+//! they have no field listing here, so marshalling one fails (`toJson` gives `""`).
 
 use std::sync::Arc;
 
-use helmpilot_template::Functions;
+use helmpilot_template::{
+    Error, Function, Functions, GoType, List, ListType, Map, Signature, Value,
+};
+use helmpilot_yaml::json as gojson;
 
 use super::FunctionEnv;
 
-pub(super) fn register(_funcs: &mut Functions, _env: &Arc<FunctionEnv>) {}
+/// Go's `json.Marshal` (or an `Encoder` with HTML escaping off when `escape_html` is
+/// false) of a template value: the JSON text (`"<"` gives `"\u003c"`), or Go's error
+/// message.
+pub(super) fn go_json(value: &Value, escape_html: bool) -> Result<String, String> {
+    let mut out = String::new();
+    let mut path = Vec::new();
+    write_json(&mut out, value, escape_html, &mut path)?;
+    Ok(out)
+}
+
+/// Go stops at a cycle once it is this deep (its `startDetectingCyclesAfter`).
+const CYCLE_DEPTH: usize = 1000;
+
+fn write_json(
+    out: &mut String,
+    value: &Value,
+    escape_html: bool,
+    path: &mut Vec<Map>,
+) -> Result<(), String> {
+    stacker::maybe_grow(64 * 1024, 1024 * 1024, || match value {
+        Value::Nil => {
+            out.push_str("null");
+            Ok(())
+        }
+        Value::Bool(b) => {
+            out.push_str(if *b { "true" } else { "false" });
+            Ok(())
+        }
+        Value::Int(n, _) => {
+            out.push_str(&n.to_string());
+            Ok(())
+        }
+        Value::Uint(n, _) => {
+            out.push_str(&n.to_string());
+            Ok(())
+        }
+        Value::Float(f) => {
+            if !f.is_finite() {
+                return Err(format!(
+                    "json: unsupported value: {}",
+                    helmpilot_yaml::format_float_g(*f, false)
+                ));
+            }
+            out.push_str(&helmpilot_yaml::format_float_json(*f));
+            Ok(())
+        }
+        Value::String(s) => {
+            gojson::write_string(out, s, escape_html);
+            Ok(())
+        }
+        Value::Bytes(b) => {
+            out.push('"');
+            out.push_str(&base64(b));
+            out.push('"');
+            Ok(())
+        }
+        // A nil slice is `null` in Go's JSON.
+        Value::List(list) if list.is_nil() => {
+            out.push_str("null");
+            Ok(())
+        }
+        Value::List(list) => {
+            out.push('[');
+            for (i, item) in list.items().iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json(out, item, escape_html, path)?;
+            }
+            out.push(']');
+            Ok(())
+        }
+        Value::Map(map) => {
+            // A map that contains itself (possible through `set`): Go reports the cycle
+            // once it is deep enough to start checking; any depth is an error either way.
+            if path.len() >= CYCLE_DEPTH || path.iter().any(|m| m.ptr_eq(map)) {
+                return Err(format!(
+                    "json: unsupported value: encountered a cycle via {}",
+                    map.type_name()
+                ));
+            }
+            path.push(map.clone());
+            out.push('{');
+            for (i, (key, item)) in map.entries().iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                gojson::write_string(out, key, escape_html);
+                out.push(':');
+                write_json(out, item, escape_html, path)?;
+            }
+            out.push('}');
+            path.pop();
+            Ok(())
+        }
+        other => Err(format!("json: unsupported type: {}", other.type_name())),
+    })
+}
+
+/// Standard base64 with padding, as Go's JSON encoder writes a `[]byte`.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, &b)| acc | u32::from(b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i)) as usize & 63]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Decoded JSON as template values: objects are maps, arrays `[]interface {}`, numbers
+/// float64. Go accepts nesting 10000 deep, so this grows the stack as it goes.
+pub(super) fn json_to_value(json: &serde_json::Value) -> Value {
+    stacker::maybe_grow(64 * 1024, 1024 * 1024, || match json {
+        serde_json::Value::Array(items) => {
+            Value::List(List::new(items.iter().map(json_to_value).collect()))
+        }
+        serde_json::Value::Object(entries) => {
+            let map = Map::new();
+            for (k, v) in entries {
+                map.insert(k.as_str(), json_to_value(v));
+            }
+            Value::Map(map)
+        }
+        scalar => Value::from(scalar),
+    })
+}
+
+/// Helm's `fromJson`: `json.Unmarshal` into a `map[string]interface{}`, the error (if
+/// any) stored under `Error`.
+fn from_json(text: &str) -> Value {
+    let map = Map::new();
+    match gojson::unmarshal(text) {
+        Err(syntax) => map.insert("Error", Value::from(syntax)),
+        Ok(decoded) => match (decoded.kind, decoded.value) {
+            (_, serde_json::Value::Object(entries)) => {
+                for (k, v) in &entries {
+                    map.insert(k.as_str(), json_to_value(v));
+                }
+                if let Some(err) = decoded.type_error {
+                    map.insert("Error", Value::from(err));
+                }
+            }
+            // Go sets the map to nil; helmpilot has no nil map, so it stays empty.
+            ("null", _) => {}
+            (kind, _) => map.insert(
+                "Error",
+                Value::from(format!(
+                    "json: cannot unmarshal {kind} into Go value of type map[string]interface {{}}"
+                )),
+            ),
+        },
+    }
+    Value::Map(map)
+}
+
+/// Helm's `fromJsonArray`: `json.Unmarshal` into a `[]interface{}`; on error the list
+/// holds only the error text.
+fn from_json_array(text: &str) -> Value {
+    let error_list = |e: String| Value::List(List::new(vec![Value::from(e)]));
+    match gojson::unmarshal(text) {
+        Err(syntax) => error_list(syntax),
+        Ok(decoded) => match (decoded.kind, decoded.value, decoded.type_error) {
+            (_, serde_json::Value::Array(items), None) => {
+                Value::List(List::new(items.iter().map(json_to_value).collect()))
+            }
+            (_, serde_json::Value::Array(_), Some(err)) => error_list(err),
+            // Go leaves the slice nil.
+            ("null", _, _) => Value::List(List::nil(ListType::Interface)),
+            (kind, _, _) => error_list(format!(
+                "json: cannot unmarshal {kind} into Go value of type []interface {{}}"
+            )),
+        },
+    }
+}
+
+pub(super) fn register(funcs: &mut Functions, _env: &Arc<FunctionEnv>) {
+    let any = || Signature::fixed(&[GoType::Any]);
+    let string = || Signature::fixed(&[GoType::String]);
+    let text = |args: &[Value]| args[0].as_str().unwrap_or_default().to_string();
+
+    // Helm's toJSON: errors become "".
+    funcs.insert(
+        "toJson",
+        Function::new(any(), |_, args| {
+            Ok(Value::from(go_json(&args[0], true).unwrap_or_default()))
+        }),
+    );
+    // Helm's mustToJSON panics with the error, which fails the template.
+    funcs.insert(
+        "mustToJson",
+        Function::new(any(), |_, args| {
+            go_json(&args[0], true)
+                .map(Value::from)
+                .map_err(Error::function)
+        }),
+    );
+    funcs.insert(
+        "toPrettyJson",
+        Function::new(any(), |_, args| {
+            let pretty = go_json(&args[0], true).map(|j| gojson::indent(&j, "  "));
+            Ok(Value::from(pretty.unwrap_or_default()))
+        }),
+    );
+    funcs.insert(
+        "mustToPrettyJson",
+        Function::new(any(), |_, args| {
+            go_json(&args[0], true)
+                .map(|j| Value::from(gojson::indent(&j, "  ")))
+                .map_err(Error::function)
+        }),
+    );
+    // Sprig's toRawJson panics on error, so it fails like mustToRawJson.
+    for name in ["toRawJson", "mustToRawJson"] {
+        funcs.insert(
+            name,
+            Function::new(any(), |_, args| {
+                go_json(&args[0], false)
+                    .map(Value::from)
+                    .map_err(Error::function)
+            }),
+        );
+    }
+    funcs.insert(
+        "fromJson",
+        Function::new(string(), move |_, args| Ok(from_json(&text(args)))),
+    );
+    funcs.insert(
+        "fromJsonArray",
+        Function::new(string(), move |_, args| Ok(from_json_array(&text(args)))),
+    );
+    // Sprig's mustFromJson: json.Unmarshal into an interface{}, errors fail the template.
+    funcs.insert(
+        "mustFromJson",
+        Function::new(string(), move |_, args| {
+            let decoded = gojson::unmarshal(&text(args)).map_err(Error::function)?;
+            match decoded.type_error {
+                Some(err) => Err(Error::function(err)),
+                None => Ok(json_to_value(&decoded.value)),
+            }
+        }),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_like_go() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"a"), "YQ==");
+        assert_eq!(base64(b"ab"), "YWI=");
+        assert_eq!(base64(b"abc"), "YWJj");
+        assert_eq!(base64(&[0xff, 0xfe, 0xfd, 0x00]), "//79AA==");
+    }
+
+    #[test]
+    fn marshals_template_values() {
+        let map = Map::new();
+        map.insert("b", Value::from(vec![Value::int(1), Value::Float(0.5)]));
+        map.insert("a", Value::from("<&>"));
+        let v = Value::Map(map.clone());
+        assert_eq!(
+            go_json(&v, true).unwrap(),
+            r#"{"a":"\u003c\u0026\u003e","b":[1,0.5]}"#
+        );
+        assert_eq!(go_json(&v, false).unwrap(), r#"{"a":"<&>","b":[1,0.5]}"#);
+        map.insert("self", v.clone());
+        assert_eq!(
+            go_json(&v, true).unwrap_err(),
+            "json: unsupported value: encountered a cycle via map[string]interface {}"
+        );
+        assert_eq!(
+            go_json(&Value::Float(f64::NEG_INFINITY), true).unwrap_err(),
+            "json: unsupported value: -Inf"
+        );
+    }
+}

@@ -1,0 +1,451 @@
+//! Events to values, as go-yaml v2's `yaml.Unmarshal` does it into an `interface{}`:
+//! only the first document is read, anchors and aliases are resolved (with go-yaml's
+//! guard against alias bombs), `<<` merge keys are applied, plain scalars are typed by
+//! the YAML 1.1 resolver and duplicate keys silently keep the last value.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::parser::{Event, EventKind, Parser};
+use crate::resolve::{resolve, Resolved, BINARY_TAG, MERGE_TAG};
+use crate::scanner::SyntaxError;
+use crate::value::{Yaml, YamlMap};
+use crate::{go_sharp_v, lossy_utf8};
+
+#[derive(Debug)]
+enum NodeKind {
+    Scalar {
+        value: String,
+        tag: String,
+        /// go-yaml's `implicit`: a plain scalar (or one tagged `!`), open to resolution.
+        implicit: bool,
+    },
+    Sequence(Vec<usize>),
+    Mapping(Vec<usize>),
+    /// An alias and the node its anchor names.
+    Alias {
+        name: String,
+        target: usize,
+    },
+}
+
+/// The first document's node graph; nodes refer to each other by index.
+struct Document {
+    nodes: Vec<NodeKind>,
+}
+
+/// An error from the first stage (syntax) or the second (building values), as
+/// go-yaml's `err.Error()` prints it, without the `yaml: ` prefix.
+pub(crate) enum DecodeError {
+    Syntax(SyntaxError),
+    Other(String),
+}
+
+impl DecodeError {
+    pub fn message(&self) -> String {
+        match self {
+            DecodeError::Syntax(e) => e.message(),
+            DecodeError::Other(m) => m.clone(),
+        }
+    }
+}
+
+impl From<SyntaxError> for DecodeError {
+    fn from(e: SyntaxError) -> DecodeError {
+        DecodeError::Syntax(e)
+    }
+}
+
+type Result<T> = std::result::Result<T, DecodeError>;
+
+/// Builds the node graph of the first document, as go-yaml's `parser.parse` does: the
+/// rest of the stream is never looked at.
+struct Builder<'a> {
+    parser: Parser<'a>,
+    peeked: Option<Event>,
+    nodes: Vec<NodeKind>,
+    anchors: HashMap<String, usize>,
+}
+
+impl Builder<'_> {
+    fn peek(&mut self) -> Result<&Event> {
+        if self.peeked.is_none() {
+            self.peeked = Some(self.parser.next_event()?);
+        }
+        Ok(self.peeked.as_ref().expect("just set"))
+    }
+
+    fn next(&mut self) -> Result<Event> {
+        match self.peeked.take() {
+            Some(e) => Ok(e),
+            None => Ok(self.parser.next_event()?),
+        }
+    }
+
+    fn push(&mut self, kind: NodeKind, anchor: Option<String>) -> usize {
+        let id = self.nodes.len();
+        self.nodes.push(kind);
+        if let Some(name) = anchor {
+            self.anchors.insert(name, id);
+        }
+        id
+    }
+
+    /// Parses one node (and everything under it).
+    fn node(&mut self) -> Result<usize> {
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.node_inner())
+    }
+
+    fn node_inner(&mut self) -> Result<usize> {
+        let event = self.next()?;
+        match event.kind {
+            EventKind::Alias(name) => match self.anchors.get(&name) {
+                Some(&target) => Ok(self.push(NodeKind::Alias { name, target }, None)),
+                None => Err(DecodeError::Other(format!(
+                    "unknown anchor '{name}' referenced"
+                ))),
+            },
+            EventKind::Scalar {
+                value,
+                plain_implicit,
+                ..
+            } => Ok(self.push(
+                NodeKind::Scalar {
+                    value,
+                    tag: event.tag,
+                    implicit: plain_implicit,
+                },
+                event.anchor,
+            )),
+            EventKind::SequenceStart => {
+                // The anchor is registered before the children, so an alias inside can
+                // name its own parent (decoding then reports the cycle).
+                let id = self.push(NodeKind::Sequence(Vec::new()), event.anchor);
+                let mut children = Vec::new();
+                while self.peek()?.kind != EventKind::SequenceEnd {
+                    children.push(self.node()?);
+                }
+                self.next()?;
+                self.nodes[id] = NodeKind::Sequence(children);
+                Ok(id)
+            }
+            EventKind::MappingStart => {
+                let id = self.push(NodeKind::Mapping(Vec::new()), event.anchor);
+                let mut children = Vec::new();
+                while self.peek()?.kind != EventKind::MappingEnd {
+                    children.push(self.node()?);
+                    children.push(self.node()?);
+                }
+                self.next()?;
+                self.nodes[id] = NodeKind::Mapping(children);
+                Ok(id)
+            }
+            other => Err(DecodeError::Other(format!(
+                "attempted to parse unknown event: {other:?}"
+            ))),
+        }
+    }
+}
+
+impl<'a> Builder<'a> {
+    fn new(input: &'a str) -> Builder<'a> {
+        Builder {
+            parser: Parser::new(input),
+            peeked: None,
+            nodes: Vec::new(),
+            anchors: HashMap::new(),
+        }
+    }
+
+    /// Parses the next document (go-yaml's `parser.parse`); `None` at the end of the
+    /// stream. Anchors do not carry over from one document to the next.
+    fn next_document(&mut self) -> Result<Option<(Document, usize)>> {
+        if self.peek()?.kind == EventKind::StreamStart {
+            self.next()?;
+        }
+        if self.peek()?.kind == EventKind::StreamEnd {
+            return Ok(None);
+        }
+        // DOCUMENT-START, the root, DOCUMENT-END.
+        self.next()?;
+        let root = self.node()?;
+        self.next()?;
+        self.anchors.clear();
+        let nodes = std::mem::take(&mut self.nodes);
+        Ok(Some((Document { nodes }, root)))
+    }
+}
+
+// go-yaml's limits on alias expansion: a document may draw most of its values from
+// aliases while small, less and less as it grows.
+const ALIAS_RATIO_RANGE_LOW: usize = 400_000;
+const ALIAS_RATIO_RANGE_HIGH: usize = 4_000_000;
+
+fn allowed_alias_ratio(decode_count: usize) -> f64 {
+    if decode_count <= ALIAS_RATIO_RANGE_LOW {
+        0.99
+    } else if decode_count >= ALIAS_RATIO_RANGE_HIGH {
+        0.10
+    } else {
+        let range = (ALIAS_RATIO_RANGE_HIGH - ALIAS_RATIO_RANGE_LOW) as f64;
+        0.99 - 0.89 * ((decode_count - ALIAS_RATIO_RANGE_LOW) as f64 / range)
+    }
+}
+
+struct Decoder<'d> {
+    doc: &'d Document,
+    /// Alias nodes being expanded (an alias inside its own target is a cycle).
+    active_aliases: HashSet<usize>,
+    decode_count: usize,
+    alias_count: usize,
+    alias_depth: usize,
+}
+
+fn fail(message: String) -> DecodeError {
+    DecodeError::Other(message)
+}
+
+impl Decoder<'_> {
+    fn value(&mut self, id: usize) -> Result<Yaml> {
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.value_inner(id))
+    }
+
+    fn count(&mut self) -> Result<()> {
+        self.decode_count += 1;
+        if self.alias_depth > 0 {
+            self.alias_count += 1;
+        }
+        if self.alias_count > 100
+            && self.decode_count > 1000
+            && self.alias_count as f64 / self.decode_count as f64
+                > allowed_alias_ratio(self.decode_count)
+        {
+            return Err(fail("document contains excessive aliasing".to_string()));
+        }
+        Ok(())
+    }
+
+    fn value_inner(&mut self, id: usize) -> Result<Yaml> {
+        self.count()?;
+        match &self.doc.nodes[id] {
+            NodeKind::Alias { name, target } => {
+                let target = *target;
+                if !self.active_aliases.insert(id) {
+                    return Err(fail(format!("anchor '{name}' value contains itself")));
+                }
+                self.alias_depth += 1;
+                let result = self.value(target);
+                self.alias_depth -= 1;
+                self.active_aliases.remove(&id);
+                result
+            }
+            NodeKind::Scalar {
+                value,
+                tag,
+                implicit,
+            } => scalar(value, tag, *implicit),
+            NodeKind::Sequence(children) => {
+                let mut items = Vec::with_capacity(children.len());
+                for &child in children {
+                    items.push(self.value(child)?);
+                }
+                Ok(Yaml::Seq(items))
+            }
+            NodeKind::Mapping(_) => {
+                let mut map = YamlMap::new();
+                self.mapping_into(id, &mut map)?;
+                Ok(Yaml::Map(map))
+            }
+        }
+    }
+
+    /// Decodes the mapping `id` into `map`, applying merge keys in place.
+    fn mapping_into(&mut self, id: usize, map: &mut YamlMap) -> Result<()> {
+        let NodeKind::Mapping(children) = &self.doc.nodes[id] else {
+            return Ok(());
+        };
+        for pair in children.chunks(2) {
+            let (key, value) = (pair[0], pair[1]);
+            if self.is_merge(key) {
+                self.merge(value, map)?;
+                continue;
+            }
+            let k = self.value(key)?;
+            if matches!(k, Yaml::Map(_) | Yaml::Seq(_)) {
+                return Err(fail(format!("invalid map key: {}", go_sharp_v(&k))));
+            }
+            let v = self.value(value)?;
+            map.insert(k, v);
+        }
+        Ok(())
+    }
+
+    fn is_merge(&self, id: usize) -> bool {
+        matches!(&self.doc.nodes[id],
+            NodeKind::Scalar { value, tag, implicit } if value == "<<" && (*implicit || tag == MERGE_TAG))
+    }
+
+    /// Decodes `id` (an alias or a mapping) into `map`: go-yaml's decoding into an
+    /// existing map, counted like any other decode.
+    fn merge_one(&mut self, id: usize, map: &mut YamlMap) -> Result<()> {
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
+            self.count()?;
+            match &self.doc.nodes[id] {
+                NodeKind::Alias { name, target } => {
+                    let target = *target;
+                    if !self.active_aliases.insert(id) {
+                        return Err(fail(format!("anchor '{name}' value contains itself")));
+                    }
+                    self.alias_depth += 1;
+                    let result = self.merge_one(target, map);
+                    self.alias_depth -= 1;
+                    self.active_aliases.remove(&id);
+                    result
+                }
+                NodeKind::Mapping(_) => self.mapping_into(id, map),
+                // Unreachable: callers check the kind first.
+                _ => Err(fail(
+                    "map merge requires map or sequence of maps as the value".to_string(),
+                )),
+            }
+        })
+    }
+
+    fn merge(&mut self, id: usize, map: &mut YamlMap) -> Result<()> {
+        let want_map = || fail("map merge requires map or sequence of maps as the value".into());
+        let is_map_or_alias_to_map = |d: &Self, n: usize| match &d.doc.nodes[n] {
+            NodeKind::Mapping(_) => true,
+            NodeKind::Alias { target, .. } => {
+                matches!(d.doc.nodes[*target], NodeKind::Mapping(_))
+            }
+            _ => false,
+        };
+        match &self.doc.nodes[id] {
+            NodeKind::Mapping(_) | NodeKind::Alias { .. } => {
+                if !is_map_or_alias_to_map(self, id) {
+                    return Err(want_map());
+                }
+                self.merge_one(id, map)
+            }
+            NodeKind::Sequence(children) => {
+                // Earlier maps take precedence, so they are applied last.
+                for &child in children.iter().rev() {
+                    if !is_map_or_alias_to_map(self, child) {
+                        return Err(want_map());
+                    }
+                    self.merge_one(child, map)?;
+                }
+                Ok(())
+            }
+            NodeKind::Scalar { .. } => Err(want_map()),
+        }
+    }
+}
+
+/// A scalar as go-yaml decodes it into `interface{}`.
+fn scalar(value: &str, tag: &str, implicit: bool) -> Result<Yaml> {
+    if tag.is_empty() && !implicit {
+        return Ok(Yaml::Str(value.to_string()));
+    }
+    let resolved = resolve(tag, value).map_err(fail)?;
+    Ok(match resolved {
+        Resolved::Null => Yaml::Null,
+        Resolved::Bool(b) => Yaml::Bool(b),
+        Resolved::Int(n) => Yaml::Int(n),
+        Resolved::Uint(n) => Yaml::Uint(n),
+        Resolved::Float(f) => Yaml::Float(f),
+        // go-yaml keeps timestamps as strings when decoding into interface{}.
+        Resolved::Timestamp => Yaml::Str(value.to_string()),
+        Resolved::Str(tag_used) if tag_used == BINARY_TAG => {
+            let bytes = decode_base64(value)
+                .ok_or_else(|| fail("!!binary value contains invalid base64 data".to_string()))?;
+            Yaml::Str(lossy_utf8(&bytes))
+        }
+        Resolved::Str(_) => Yaml::Str(value.to_string()),
+    })
+}
+
+/// Go's `base64.StdEncoding.DecodeString`: padded standard alphabet; line breaks
+/// (CR, LF) anywhere are ignored.
+fn decode_base64(s: &str) -> Option<Vec<u8>> {
+    let mut vals = Vec::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'\r' | b'\n' => continue,
+            b'A'..=b'Z' => vals.push(b - b'A'),
+            b'a'..=b'z' => vals.push(b - b'a' + 26),
+            b'0'..=b'9' => vals.push(b - b'0' + 52),
+            b'+' => vals.push(62),
+            b'/' => vals.push(63),
+            b'=' => vals.push(64),
+            _ => return None,
+        }
+    }
+    if vals.len() % 4 != 0 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(vals.len() / 4 * 3);
+    let quads = vals.len() / 4;
+    for (qi, q) in vals.chunks(4).enumerate() {
+        let pad = q.iter().rev().take_while(|&&v| v == 64).count();
+        let last = qi + 1 == quads;
+        if q[..4 - pad].contains(&64) || pad > 2 || (pad > 0 && !last) {
+            return None;
+        }
+        let n = q
+            .iter()
+            .take(4 - pad)
+            .fold(0u32, |acc, &v| (acc << 6) | u32::from(v))
+            << (6 * pad);
+        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        // Go rejects non-zero bits in the padding position only in strict mode; the
+        // standard decoder ignores them.
+        out.extend_from_slice(&bytes[..3 - pad]);
+    }
+    Some(out)
+}
+
+fn decode_document(doc: &Document, root: usize) -> Result<Yaml> {
+    let mut decoder = Decoder {
+        doc,
+        active_aliases: HashSet::new(),
+        // The document node itself counts as one decode in go-yaml.
+        decode_count: 1,
+        alias_count: 0,
+        alias_depth: 0,
+    };
+    decoder.value(root)
+}
+
+/// go-yaml v2's `yaml.Unmarshal` into `interface{}`: the first document's value, or
+/// `None` when the stream has no document. The rest of the stream is never read.
+pub(crate) fn decode_first(input: &str) -> Result<Option<Yaml>> {
+    match Builder::new(input).next_document()? {
+        Some((doc, root)) => decode_document(&doc, root).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Every document of the stream, as go-yaml v2's `Decoder` reads them one by one.
+pub(crate) fn decode_all(input: &str) -> Result<Vec<Yaml>> {
+    let mut builder = Builder::new(input);
+    let mut docs = Vec::new();
+    while let Some((doc, root)) = builder.next_document()? {
+        docs.push(decode_document(&doc, root)?);
+    }
+    Ok(docs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_like_go() {
+        assert_eq!(decode_base64("aGk=").unwrap(), b"hi");
+        assert_eq!(decode_base64("aG\nk=").unwrap(), b"hi");
+        assert!(decode_base64("aGk").is_none());
+        assert!(decode_base64("a=Gk").is_none());
+        assert!(decode_base64("aG k=").is_none());
+        assert_eq!(decode_base64("").unwrap(), b"");
+    }
+}

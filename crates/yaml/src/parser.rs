@@ -1,0 +1,621 @@
+//! The YAML parser: tokens to events, libyaml's state machine as go-yaml v2 has it.
+
+use crate::scanner::{Mark, ScalarStyle, Scanner, Stage, SyntaxError, Token, TokenKind};
+
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum EventKind {
+    StreamStart,
+    StreamEnd,
+    DocumentStart,
+    DocumentEnd,
+    Alias(String),
+    Scalar {
+        value: String,
+        style: ScalarStyle,
+        /// The plain scalar may be resolved (no tag, or the non-specific `!`).
+        plain_implicit: bool,
+    },
+    SequenceStart,
+    SequenceEnd,
+    MappingStart,
+    MappingEnd,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Event {
+    pub kind: EventKind,
+    pub anchor: Option<String>,
+    /// The full tag (`tag:yaml.org,2002:str`, `!foo`, `!`), empty when there is none.
+    pub tag: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    StreamStart,
+    ImplicitDocumentStart,
+    DocumentStart,
+    DocumentContent,
+    DocumentEnd,
+    BlockNode,
+    BlockSequenceFirstEntry,
+    BlockSequenceEntry,
+    IndentlessSequenceEntry,
+    BlockMappingFirstKey,
+    BlockMappingKey,
+    BlockMappingValue,
+    FlowSequenceFirstEntry,
+    FlowSequenceEntry,
+    FlowSequenceEntryMappingKey,
+    FlowSequenceEntryMappingValue,
+    FlowSequenceEntryMappingEnd,
+    FlowMappingFirstKey,
+    FlowMappingKey,
+    FlowMappingValue,
+    FlowMappingEmptyValue,
+    End,
+}
+
+type Result<T> = std::result::Result<T, SyntaxError>;
+
+fn parser_error(problem: &str, problem_mark: Mark, context_mark: Mark) -> SyntaxError {
+    SyntaxError {
+        stage: Stage::Parser,
+        problem: problem.to_string(),
+        problem_mark,
+        context_mark,
+    }
+}
+
+pub(crate) struct Parser<'a> {
+    scanner: Scanner<'a>,
+    state: State,
+    states: Vec<State>,
+    marks: Vec<Mark>,
+    tag_directives: Vec<(String, String)>,
+}
+
+const DEFAULT_TAG_DIRECTIVES: [(&str, &str); 2] = [("!", "!"), ("!!", "tag:yaml.org,2002:")];
+
+impl<'a> Parser<'a> {
+    pub fn new(input: &'a str) -> Parser<'a> {
+        Parser {
+            scanner: Scanner::new(input),
+            state: State::StreamStart,
+            states: Vec::new(),
+            marks: Vec::new(),
+            tag_directives: Vec::new(),
+        }
+    }
+
+    fn peek(&mut self) -> Result<Token> {
+        self.scanner.peek().cloned()
+    }
+
+    fn skip(&mut self) {
+        self.scanner.skip_token();
+    }
+
+    fn pop_state(&mut self) {
+        self.state = self.states.pop().unwrap_or(State::End);
+    }
+
+    fn event(kind: EventKind) -> Event {
+        Event {
+            kind,
+            anchor: None,
+            tag: String::new(),
+        }
+    }
+
+    /// The next event. After the stream end it keeps returning the stream end.
+    pub fn next_event(&mut self) -> Result<Event> {
+        if self.scanner.stream_end_produced() || self.state == State::End {
+            return Ok(Parser::event(EventKind::StreamEnd));
+        }
+        match self.state {
+            State::StreamStart => self.parse_stream_start(),
+            State::ImplicitDocumentStart => self.parse_document_start(true),
+            State::DocumentStart => self.parse_document_start(false),
+            State::DocumentContent => self.parse_document_content(),
+            State::DocumentEnd => self.parse_document_end(),
+            State::BlockNode => self.parse_node(true, false),
+            State::BlockSequenceFirstEntry => self.parse_block_sequence_entry(true),
+            State::BlockSequenceEntry => self.parse_block_sequence_entry(false),
+            State::IndentlessSequenceEntry => self.parse_indentless_sequence_entry(),
+            State::BlockMappingFirstKey => self.parse_block_mapping_key(true),
+            State::BlockMappingKey => self.parse_block_mapping_key(false),
+            State::BlockMappingValue => self.parse_block_mapping_value(),
+            State::FlowSequenceFirstEntry => self.parse_flow_sequence_entry(true),
+            State::FlowSequenceEntry => self.parse_flow_sequence_entry(false),
+            State::FlowSequenceEntryMappingKey => self.parse_flow_sequence_entry_mapping_key(),
+            State::FlowSequenceEntryMappingValue => self.parse_flow_sequence_entry_mapping_value(),
+            State::FlowSequenceEntryMappingEnd => self.parse_flow_sequence_entry_mapping_end(),
+            State::FlowMappingFirstKey => self.parse_flow_mapping_key(true),
+            State::FlowMappingKey => self.parse_flow_mapping_key(false),
+            State::FlowMappingValue => self.parse_flow_mapping_value(false),
+            State::FlowMappingEmptyValue => self.parse_flow_mapping_value(true),
+            State::End => Ok(Parser::event(EventKind::StreamEnd)),
+        }
+    }
+
+    fn parse_stream_start(&mut self) -> Result<Event> {
+        let token = self.peek()?;
+        if token.kind != TokenKind::StreamStart {
+            return Err(parser_error(
+                "did not find expected <stream-start>",
+                token.start,
+                Mark::default(),
+            ));
+        }
+        self.state = State::ImplicitDocumentStart;
+        self.skip();
+        Ok(Parser::event(EventKind::StreamStart))
+    }
+
+    fn parse_document_start(&mut self, implicit: bool) -> Result<Event> {
+        let mut token = self.peek()?;
+        if !implicit {
+            while token.kind == TokenKind::DocumentEnd {
+                self.skip();
+                token = self.peek()?;
+            }
+        }
+        let directive_or_marker = matches!(
+            token.kind,
+            TokenKind::VersionDirective(..)
+                | TokenKind::TagDirective(..)
+                | TokenKind::DocumentStart
+                | TokenKind::StreamEnd
+        );
+        if implicit && !directive_or_marker {
+            self.process_directives()?;
+            self.states.push(State::DocumentEnd);
+            self.state = State::BlockNode;
+            return Ok(Parser::event(EventKind::DocumentStart));
+        }
+        if token.kind != TokenKind::StreamEnd {
+            self.process_directives()?;
+            let token = self.peek()?;
+            if token.kind != TokenKind::DocumentStart {
+                return Err(parser_error(
+                    "did not find expected <document start>",
+                    token.start,
+                    Mark::default(),
+                ));
+            }
+            self.states.push(State::DocumentEnd);
+            self.state = State::DocumentContent;
+            self.skip();
+            return Ok(Parser::event(EventKind::DocumentStart));
+        }
+        self.state = State::End;
+        self.skip();
+        Ok(Parser::event(EventKind::StreamEnd))
+    }
+
+    fn parse_document_content(&mut self) -> Result<Event> {
+        let token = self.peek()?;
+        if matches!(
+            token.kind,
+            TokenKind::VersionDirective(..)
+                | TokenKind::TagDirective(..)
+                | TokenKind::DocumentStart
+                | TokenKind::DocumentEnd
+                | TokenKind::StreamEnd
+        ) {
+            self.pop_state();
+            return Ok(empty_scalar());
+        }
+        self.parse_node(true, false)
+    }
+
+    fn parse_document_end(&mut self) -> Result<Event> {
+        let token = self.peek()?;
+        if token.kind == TokenKind::DocumentEnd {
+            self.skip();
+        }
+        self.tag_directives.clear();
+        self.state = State::DocumentStart;
+        Ok(Parser::event(EventKind::DocumentEnd))
+    }
+
+    fn parse_node(&mut self, block: bool, indentless_sequence: bool) -> Result<Event> {
+        let mut token = self.peek()?;
+        if let TokenKind::Alias(name) = &token.kind {
+            self.pop_state();
+            let event = Parser::event(EventKind::Alias(name.clone()));
+            self.skip();
+            return Ok(event);
+        }
+        let start = token.start;
+        let mut anchor = None;
+        let mut tag_parts: Option<(String, String, Mark)> = None;
+        if let TokenKind::Anchor(name) = &token.kind {
+            anchor = Some(name.clone());
+            self.skip();
+            token = self.peek()?;
+            if let TokenKind::Tag(handle, suffix) = &token.kind {
+                tag_parts = Some((handle.clone(), suffix.clone(), token.start));
+                self.skip();
+                token = self.peek()?;
+            }
+        } else if let TokenKind::Tag(handle, suffix) = &token.kind {
+            tag_parts = Some((handle.clone(), suffix.clone(), token.start));
+            self.skip();
+            token = self.peek()?;
+            if let TokenKind::Anchor(name) = &token.kind {
+                anchor = Some(name.clone());
+                self.skip();
+                token = self.peek()?;
+            }
+        }
+        let mut tag = String::new();
+        if let Some((handle, suffix, tag_mark)) = tag_parts {
+            if handle.is_empty() {
+                tag = suffix;
+            } else {
+                let prefix = self
+                    .tag_directives
+                    .iter()
+                    .find(|(h, _)| *h == handle)
+                    .map(|(_, p)| p.clone());
+                match prefix {
+                    Some(prefix) if !(prefix.is_empty() && suffix.is_empty()) => {
+                        tag = prefix + &suffix;
+                    }
+                    _ => return Err(parser_error("found undefined tag handle", tag_mark, start)),
+                }
+            }
+        }
+        let node_event = |kind: EventKind| Event {
+            kind,
+            anchor: anchor.clone(),
+            tag: tag.clone(),
+        };
+        if indentless_sequence && token.kind == TokenKind::BlockEntry {
+            self.state = State::IndentlessSequenceEntry;
+            return Ok(node_event(EventKind::SequenceStart));
+        }
+        if let TokenKind::Scalar(value, style) = &token.kind {
+            let plain_implicit = (tag.is_empty() && *style == ScalarStyle::Plain) || tag == "!";
+            self.pop_state();
+            let event = node_event(EventKind::Scalar {
+                value: value.clone(),
+                style: *style,
+                plain_implicit,
+            });
+            self.skip();
+            return Ok(event);
+        }
+        match token.kind {
+            TokenKind::FlowSequenceStart => {
+                self.state = State::FlowSequenceFirstEntry;
+                return Ok(node_event(EventKind::SequenceStart));
+            }
+            TokenKind::FlowMappingStart => {
+                self.state = State::FlowMappingFirstKey;
+                return Ok(node_event(EventKind::MappingStart));
+            }
+            TokenKind::BlockSequenceStart if block => {
+                self.state = State::BlockSequenceFirstEntry;
+                return Ok(node_event(EventKind::SequenceStart));
+            }
+            TokenKind::BlockMappingStart if block => {
+                self.state = State::BlockMappingFirstKey;
+                return Ok(node_event(EventKind::MappingStart));
+            }
+            _ => {}
+        }
+        if anchor.is_some() || !tag.is_empty() {
+            // An anchor or tag with no content: an empty scalar.
+            self.pop_state();
+            return Ok(node_event(EventKind::Scalar {
+                value: String::new(),
+                style: ScalarStyle::Plain,
+                plain_implicit: tag.is_empty(),
+            }));
+        }
+        Err(parser_error(
+            "did not find expected node content",
+            token.start,
+            start,
+        ))
+    }
+
+    fn parse_block_sequence_entry(&mut self, first: bool) -> Result<Event> {
+        if first {
+            let token = self.peek()?;
+            self.marks.push(token.start);
+            self.skip();
+        }
+        let token = self.peek()?;
+        if token.kind == TokenKind::BlockEntry {
+            self.skip();
+            let token = self.peek()?;
+            if token.kind != TokenKind::BlockEntry && token.kind != TokenKind::BlockEnd {
+                self.states.push(State::BlockSequenceEntry);
+                return self.parse_node(true, false);
+            }
+            self.state = State::BlockSequenceEntry;
+            return Ok(empty_scalar());
+        }
+        if token.kind == TokenKind::BlockEnd {
+            self.pop_state();
+            self.marks.pop();
+            self.skip();
+            return Ok(Parser::event(EventKind::SequenceEnd));
+        }
+        let context = self.marks.pop().unwrap_or_default();
+        Err(parser_error(
+            "did not find expected '-' indicator",
+            token.start,
+            context,
+        ))
+    }
+
+    fn parse_indentless_sequence_entry(&mut self) -> Result<Event> {
+        let token = self.peek()?;
+        if token.kind == TokenKind::BlockEntry {
+            self.skip();
+            let token = self.peek()?;
+            if !matches!(
+                token.kind,
+                TokenKind::BlockEntry | TokenKind::Key | TokenKind::Value | TokenKind::BlockEnd
+            ) {
+                self.states.push(State::IndentlessSequenceEntry);
+                return self.parse_node(true, false);
+            }
+            self.state = State::IndentlessSequenceEntry;
+            return Ok(empty_scalar());
+        }
+        self.pop_state();
+        Ok(Parser::event(EventKind::SequenceEnd))
+    }
+
+    fn parse_block_mapping_key(&mut self, first: bool) -> Result<Event> {
+        if first {
+            let token = self.peek()?;
+            self.marks.push(token.start);
+            self.skip();
+        }
+        let token = self.peek()?;
+        if token.kind == TokenKind::Key {
+            self.skip();
+            let token = self.peek()?;
+            if !matches!(
+                token.kind,
+                TokenKind::Key | TokenKind::Value | TokenKind::BlockEnd
+            ) {
+                self.states.push(State::BlockMappingValue);
+                return self.parse_node(true, true);
+            }
+            self.state = State::BlockMappingValue;
+            return Ok(empty_scalar());
+        }
+        if token.kind == TokenKind::BlockEnd {
+            self.pop_state();
+            self.marks.pop();
+            self.skip();
+            return Ok(Parser::event(EventKind::MappingEnd));
+        }
+        let context = self.marks.pop().unwrap_or_default();
+        Err(parser_error(
+            "did not find expected key",
+            token.start,
+            context,
+        ))
+    }
+
+    fn parse_block_mapping_value(&mut self) -> Result<Event> {
+        let token = self.peek()?;
+        if token.kind == TokenKind::Value {
+            self.skip();
+            let token = self.peek()?;
+            if !matches!(
+                token.kind,
+                TokenKind::Key | TokenKind::Value | TokenKind::BlockEnd
+            ) {
+                self.states.push(State::BlockMappingKey);
+                return self.parse_node(true, true);
+            }
+            self.state = State::BlockMappingKey;
+            return Ok(empty_scalar());
+        }
+        self.state = State::BlockMappingKey;
+        Ok(empty_scalar())
+    }
+
+    fn parse_flow_sequence_entry(&mut self, first: bool) -> Result<Event> {
+        if first {
+            let token = self.peek()?;
+            self.marks.push(token.start);
+            self.skip();
+        }
+        let mut token = self.peek()?;
+        if token.kind != TokenKind::FlowSequenceEnd {
+            if !first {
+                if token.kind == TokenKind::FlowEntry {
+                    self.skip();
+                    token = self.peek()?;
+                } else {
+                    let context = self.marks.pop().unwrap_or_default();
+                    return Err(parser_error(
+                        "did not find expected ',' or ']'",
+                        token.start,
+                        context,
+                    ));
+                }
+            }
+            if token.kind == TokenKind::Key {
+                // `[a: b]`: a single-pair mapping inside the sequence.
+                self.state = State::FlowSequenceEntryMappingKey;
+                self.skip();
+                return Ok(Parser::event(EventKind::MappingStart));
+            }
+            if token.kind != TokenKind::FlowSequenceEnd {
+                self.states.push(State::FlowSequenceEntry);
+                return self.parse_node(false, false);
+            }
+        }
+        self.pop_state();
+        self.marks.pop();
+        self.skip();
+        Ok(Parser::event(EventKind::SequenceEnd))
+    }
+
+    fn parse_flow_sequence_entry_mapping_key(&mut self) -> Result<Event> {
+        let token = self.peek()?;
+        if !matches!(
+            token.kind,
+            TokenKind::Value | TokenKind::FlowEntry | TokenKind::FlowSequenceEnd
+        ) {
+            self.states.push(State::FlowSequenceEntryMappingValue);
+            return self.parse_node(false, false);
+        }
+        self.skip();
+        self.state = State::FlowSequenceEntryMappingValue;
+        Ok(empty_scalar())
+    }
+
+    fn parse_flow_sequence_entry_mapping_value(&mut self) -> Result<Event> {
+        let mut token = self.peek()?;
+        if token.kind == TokenKind::Value {
+            self.skip();
+            token = self.peek()?;
+            if token.kind != TokenKind::FlowEntry && token.kind != TokenKind::FlowSequenceEnd {
+                self.states.push(State::FlowSequenceEntryMappingEnd);
+                return self.parse_node(false, false);
+            }
+        }
+        self.state = State::FlowSequenceEntryMappingEnd;
+        Ok(empty_scalar())
+    }
+
+    fn parse_flow_sequence_entry_mapping_end(&mut self) -> Result<Event> {
+        // libyaml looks at the next token here, which may report an error.
+        self.peek()?;
+        self.state = State::FlowSequenceEntry;
+        Ok(Parser::event(EventKind::MappingEnd))
+    }
+
+    fn parse_flow_mapping_key(&mut self, first: bool) -> Result<Event> {
+        if first {
+            let token = self.peek()?;
+            self.marks.push(token.start);
+            self.skip();
+        }
+        let mut token = self.peek()?;
+        if token.kind != TokenKind::FlowMappingEnd {
+            if !first {
+                if token.kind == TokenKind::FlowEntry {
+                    self.skip();
+                    token = self.peek()?;
+                } else {
+                    let context = self.marks.pop().unwrap_or_default();
+                    return Err(parser_error(
+                        "did not find expected ',' or '}'",
+                        token.start,
+                        context,
+                    ));
+                }
+            }
+            if token.kind == TokenKind::Key {
+                self.skip();
+                let token = self.peek()?;
+                if !matches!(
+                    token.kind,
+                    TokenKind::Value | TokenKind::FlowEntry | TokenKind::FlowMappingEnd
+                ) {
+                    self.states.push(State::FlowMappingValue);
+                    return self.parse_node(false, false);
+                }
+                self.state = State::FlowMappingValue;
+                return Ok(empty_scalar());
+            }
+            if token.kind != TokenKind::FlowMappingEnd {
+                self.states.push(State::FlowMappingEmptyValue);
+                return self.parse_node(false, false);
+            }
+        }
+        self.pop_state();
+        self.marks.pop();
+        self.skip();
+        Ok(Parser::event(EventKind::MappingEnd))
+    }
+
+    fn parse_flow_mapping_value(&mut self, empty: bool) -> Result<Event> {
+        let mut token = self.peek()?;
+        if empty {
+            self.state = State::FlowMappingKey;
+            return Ok(empty_scalar());
+        }
+        if token.kind == TokenKind::Value {
+            self.skip();
+            token = self.peek()?;
+            if token.kind != TokenKind::FlowEntry && token.kind != TokenKind::FlowMappingEnd {
+                self.states.push(State::FlowMappingKey);
+                return self.parse_node(false, false);
+            }
+        }
+        self.state = State::FlowMappingKey;
+        Ok(empty_scalar())
+    }
+
+    fn process_directives(&mut self) -> Result<()> {
+        let mut version_seen = false;
+        let mut token = self.peek()?;
+        loop {
+            match &token.kind {
+                TokenKind::VersionDirective(major, minor) => {
+                    if version_seen {
+                        return Err(parser_error(
+                            "found duplicate %YAML directive",
+                            token.start,
+                            Mark::default(),
+                        ));
+                    }
+                    if *major != 1 || *minor != 1 {
+                        return Err(parser_error(
+                            "found incompatible YAML document",
+                            token.start,
+                            Mark::default(),
+                        ));
+                    }
+                    version_seen = true;
+                }
+                TokenKind::TagDirective(handle, prefix) => {
+                    if self.tag_directives.iter().any(|(h, _)| h == handle) {
+                        return Err(parser_error(
+                            "found duplicate %TAG directive",
+                            token.start,
+                            Mark::default(),
+                        ));
+                    }
+                    self.tag_directives.push((handle.clone(), prefix.clone()));
+                }
+                _ => break,
+            }
+            self.skip();
+            token = self.peek()?;
+        }
+        for (handle, prefix) in DEFAULT_TAG_DIRECTIVES {
+            if !self.tag_directives.iter().any(|(h, _)| h == handle) {
+                self.tag_directives
+                    .push((handle.to_string(), prefix.to_string()));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn empty_scalar() -> Event {
+    Event {
+        kind: EventKind::Scalar {
+            value: String::new(),
+            style: ScalarStyle::Plain,
+            plain_implicit: true,
+        },
+        anchor: None,
+        tag: String::new(),
+    }
+}
