@@ -14,8 +14,9 @@ fn template_corpus_matches_helm_with_its_functions() {
     let corpus = support::fixtures().join("template-conformance");
     let known = support::known_divergences(&corpus.join("known-divergences-with-functions.txt"));
     let total = support::check_goldens(&corpus.join("goldens"), &helm_functions(), &known);
+    // HELMPILOT_GOLDENS narrows a run to some function families.
     assert!(
-        total >= 400,
+        total >= 400 || std::env::var_os("HELMPILOT_GOLDENS").is_some(),
         "expected at least 400 golden cases, found {total}"
     );
 }

@@ -146,7 +146,11 @@ fn length(item: &Rv) -> Result<usize> {
             Value::Map(m) => Ok(m.len()),
             Value::Object(o) => match o.iterate() {
                 Some(items) => Ok(items.len()),
-                None => Err(err(format!("len of type {}", v.type_name()))),
+                // Go's len looks through a pointer before naming the type.
+                None => Err(err(format!(
+                    "len of type {}",
+                    o.type_name().trim_start_matches('*')
+                ))),
             },
             _ => Err(err(format!("len of type {}", v.type_name()))),
         },
@@ -220,7 +224,7 @@ fn index(item: &Rv, indexes: &[Rv]) -> Result<Rv> {
                         )))
                     }
                 };
-                Rv::Boxed(map.get(&key).unwrap_or(Value::Nil))
+                crate::exec::map_element(map, map.get(&key))
             }
             other => {
                 return Err(err(format!(
@@ -275,9 +279,7 @@ fn slice(item: &Rv, indexes: &[Rv]) -> Result<Rv> {
             Value::from(String::from_utf8_lossy(&s.as_bytes()[from..to]).into_owned())
         }
         Value::Bytes(b) => Value::Bytes(b[from..to].into()),
-        Value::List(l) => {
-            Value::List(List::typed(l.items()[from..to].to_vec(), l.list_type()))
-        }
+        Value::List(l) => Value::List(List::typed(l.items()[from..to].to_vec(), l.list_type())),
         _ => Value::Nil,
     }))
 }

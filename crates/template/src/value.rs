@@ -195,6 +195,9 @@ pub struct Map {
     // An index into the table of map type names rather than the name itself: values are
     // moved around constantly during execution, and a small `Value` keeps that cheap.
     type_index: u16,
+    /// A nil Go map: reads like an empty one, but writing to it panics in Go and it
+    /// encodes as JSON `null`.
+    nil: bool,
 }
 
 /// Names of Go map types in use; index 0 is the plain `map[string]interface {}`. Only
@@ -233,7 +236,35 @@ impl Map {
         Map {
             inner: Arc::new(RwLock::new(entries)),
             type_index: 0,
+            nil: false,
         }
+    }
+
+    /// A nil `map[string]interface {}` (the zero value a nil argument becomes).
+    ///
+    /// ```
+    /// use helmpilot_template::{Map, Value};
+    /// let nil = Map::nil();
+    /// assert!(nil.is_nil() && nil.is_empty());
+    /// assert_eq!(Value::Map(nil).to_string(), "map[]");
+    /// ```
+    pub fn nil() -> Map {
+        Map {
+            nil: true,
+            ..Map::default()
+        }
+    }
+
+    /// Whether this is a nil map (not merely an empty one).
+    pub fn is_nil(&self) -> bool {
+        self.nil
+    }
+
+    /// Whether the map's values are Go strings (`map[string]string`, what `split`
+    /// returns) rather than interfaces: its elements are then concrete strings and a
+    /// missing key reads as "".
+    pub fn holds_strings(&self) -> bool {
+        self.type_name() == "map[string]string"
     }
 
     /// The same map (shared storage) as the Go map type `name`, as a Go conversion
@@ -257,6 +288,7 @@ impl Map {
         Map {
             inner: self.inner.clone(),
             type_index: 0,
+            nil: self.nil,
         }
     }
 

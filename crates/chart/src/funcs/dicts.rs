@@ -69,7 +69,12 @@ pub(super) fn register(funcs: &mut Functions, _env: &Arc<FunctionEnv>) {
         Function::new(
             Signature::fixed(&[GoType::Map, GoType::String, GoType::Any]),
             |_, args| {
-                map_arg(&args[0]).insert(str_arg(&args[1]), args[2].clone());
+                let map = map_arg(&args[0]);
+                if map.is_nil() {
+                    // Go panics writing to a nil map (a nil argument); Helm reports that.
+                    return Err(Error::function("assignment to entry in nil map"));
+                }
+                map.insert(str_arg(&args[1]), args[2].clone());
                 Ok(args[0].clone())
             },
         ),

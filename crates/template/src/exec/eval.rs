@@ -7,7 +7,7 @@ use crate::template::MissingKey;
 use crate::value::{Member, Str, Value};
 
 use super::call::Callee;
-use super::{At, Exec, Result, Rv, STACK_GROWTH, STACK_RED_ZONE};
+use super::{map_element, At, Exec, Result, Rv, STACK_GROWTH, STACK_RED_ZONE};
 
 impl<'t> Exec<'t> {
     pub(super) fn eval_pipeline(&mut self, dot: &Rv, pipe: &'t PipeNode) -> Result<Rv> {
@@ -237,11 +237,10 @@ impl<'t> Exec<'t> {
                     return Err(self.error(format!("{name} is not a method but has arguments")));
                 }
                 match map.get(name) {
-                    Some(v) => Ok(Rv::Boxed(v)),
                     None if self.set.missing_key() == MissingKey::Error => {
                         Err(self.error(format!("map has no entry for key {}", gofmt::quote(name))))
                     }
-                    None => Ok(Rv::Boxed(Value::Nil)),
+                    found => Ok(map_element(map, found)),
                 }
             }
             _ => Err(self.error(format!(

@@ -25,7 +25,7 @@ use crate::funcs::{CallContext, CallSite};
 use crate::template::Templates;
 use crate::value::{Str, Value};
 
-pub(crate) use rv::{truth, ParamTypes, Rv, Ty};
+pub(crate) use rv::{map_element, truth, ParamTypes, Rv, Ty};
 
 /// The node Go's executor is "at", for error reporting.
 #[derive(Clone, Copy)]

@@ -100,7 +100,7 @@ impl Ty {
             Ty::Go(GoType::StringList) => {
                 Rv::Concrete(Value::List(List::strings(Vec::<Str>::new())))
             }
-            Ty::Go(GoType::Map) => Rv::Concrete(Value::Map(Map::new())),
+            Ty::Go(GoType::Map) => Rv::Concrete(Value::Map(Map::nil())),
             Ty::Go(_) => Rv::Boxed(Value::Nil),
         }
     }
@@ -128,6 +128,16 @@ impl Ty {
             Ty::Go(GoType::Uint32) => matches!(v, Value::Uint(_, UintType::Uint32)),
             Ty::Go(GoType::Named(name)) => matches!(v, Value::Object(o) if o.type_name() == name),
         }
+    }
+}
+
+/// The element of `map` under a key, as Go's `MapIndex` under `missingkey=zero` gives it:
+/// an `interface {}` (nil when missing), or for a `map[string]string` a plain string ("").
+pub(crate) fn map_element(map: &Map, value: Option<Value>) -> Rv {
+    if map.holds_strings() {
+        Rv::Concrete(value.unwrap_or_else(|| Value::from("")))
+    } else {
+        Rv::Boxed(value.unwrap_or(Value::Nil))
     }
 }
 

@@ -4,7 +4,7 @@ use crate::ast::{BranchNode, ListNode, Node, TemplateNode};
 use crate::gofmt;
 use crate::value::{ListType, UintType, Value};
 
-use super::rv::element;
+use super::rv::{element, map_element};
 use super::{truth, At, Exec, Flow, Result, Rv, STACK_GROWTH, STACK_RED_ZONE};
 use crate::error::Error;
 
@@ -117,7 +117,7 @@ impl<'t> Exec<'t> {
                 Value::Map(map) => map
                     .entries()
                     .into_iter()
-                    .map(|(k, v)| (Rv::Concrete(Value::String(k)), Rv::Boxed(v)))
+                    .map(|(k, v)| (Rv::Concrete(Value::String(k)), map_element(map, Some(v))))
                     .collect(),
                 Value::Int(..) | Value::Uint(..) => {
                     return self.range_over_int(dot, range, v, mark)
