@@ -348,8 +348,13 @@ impl Merger {
     /// emptiness checks see what earlier steps stored.
     fn merge_entries(&mut self, dst: &Map, src: &Map) -> Result<(), Error> {
         let src_element_type = element_type(src);
-        // A snapshot: `dst` may be `src` itself, and no lock may be held while storing.
-        for (key, src_value) in src.entries() {
+        // The keys are a snapshot (no lock may be held while storing), but each value is
+        // read when its turn comes, as Go's MapIndex does: `dst` may share maps with
+        // `src`, so earlier steps can change later source values.
+        for key in src.keys() {
+            let Some(src_value) = src.get(&key) else {
+                continue;
+            };
             let dst_value = dst.get(&key);
             if src_value.is_nil() {
                 if self.overwrite {

@@ -53,12 +53,15 @@ pub enum Error {
     /// `IncMajor`/`IncMinor`/`IncPatch` of a part that is already `u64::MAX`; holds the
     /// part's name.
     IncrementOverflow(&'static str),
+    /// A version string over 256 bytes.
+    TooLong,
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::InvalidSemVer => f.write_str("invalid semantic version"),
+            Error::TooLong => f.write_str("version string is too long (max 256 bytes)"),
             Error::SegmentStartsZero => f.write_str("version segment starts with 0"),
             Error::InvalidPrerelease => f.write_str("invalid prerelease string"),
             Error::InvalidMetadata => f.write_str("invalid metadata string"),

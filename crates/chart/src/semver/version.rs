@@ -24,6 +24,9 @@ pub struct Version {
     original: String,
 }
 
+/// Masterminds/semver refuses longer version strings before parsing them.
+const MAX_VERSION_LEN: usize = 256;
+
 impl Version {
     /// Go's `semver.NewVersion` (with its default `CoerceNewVersion`): an optional `v`,
     /// one to three dot-separated numbers (leading zeros allowed), then optionally
@@ -37,6 +40,9 @@ impl Version {
     /// assert_eq!(Version::parse("1.2.3.4").unwrap_err().to_string(), "invalid semantic version");
     /// ```
     pub fn parse(text: &str) -> Result<Version, Error> {
+        if text.len() > MAX_VERSION_LEN {
+            return Err(Error::TooLong);
+        }
         let parts = split_loose(text).ok_or(Error::InvalidSemVer)?;
         let version = Version {
             major: parse_segment(parts.major)?,
