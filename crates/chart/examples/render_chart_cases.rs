@@ -3,6 +3,9 @@
 //! conformance suite compares them with Helm. `scripts/fuzz/differential.py --functions`
 //! drives it.
 //!
+//! Helm reads the wall clock (a date function given a non-time value formats "now"), so
+//! for this comparison each case renders with the system time as its injected clock.
+//!
 //! ```text
 //! echo '{"template": "{{ upper .Values.a }}", "values": {"a": "x"}}' | cargo run -p helmpilot-chart --example render_chart_cases
 //! ```
@@ -12,9 +15,22 @@
 #[allow(dead_code)]
 mod support;
 
-use helmpilot_chart::funcs::helm_functions;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use helmpilot_chart::funcs::{helm_functions_with, FunctionEnv, Timestamp};
 
 fn main() -> std::io::Result<()> {
-    let funcs = helm_functions();
-    support::serve_cases(|case| support::render_with(case, funcs.clone()))
+    support::serve_cases(|case| {
+        let since_epoch = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        let env = FunctionEnv {
+            now: Timestamp {
+                unix_seconds: i64::try_from(since_epoch.as_secs()).unwrap_or(i64::MAX),
+                nanos: since_epoch.subsec_nanos(),
+            },
+            ..FunctionEnv::default()
+        };
+        support::render_with(case, helm_functions_with(env))
+    })
 }
