@@ -165,16 +165,13 @@ pub(super) fn register(funcs: &mut Functions, env: &Arc<FunctionEnv>) {
         let c = Arc::clone(&clock);
         funcs.insert(
             name,
-            Function::new(
-                Signature::fixed(&[GoType::String, TIME]),
-                move |_, args| {
-                    let time = time_arg(&args[1])?;
-                    Ok(c.value(match parse_duration(string_arg(&args[0])) {
-                        Ok(d) => time.add(d),
-                        Err(_) => time.clone(),
-                    }))
-                },
-            ),
+            Function::new(Signature::fixed(&[GoType::String, TIME]), move |_, args| {
+                let time = time_arg(&args[1])?;
+                Ok(c.value(match parse_duration(string_arg(&args[0])) {
+                    Ok(d) => time.add(d),
+                    Err(_) => time.clone(),
+                }))
+            }),
         );
     }
     // mustDateModify(fmt string, date time.Time) (time.Time, error)
@@ -182,14 +179,11 @@ pub(super) fn register(funcs: &mut Functions, env: &Arc<FunctionEnv>) {
         let c = Arc::clone(&clock);
         funcs.insert(
             name,
-            Function::new(
-                Signature::fixed(&[GoType::String, TIME]),
-                move |_, args| {
-                    let time = time_arg(&args[1])?;
-                    let d = parse_duration(string_arg(&args[0])).map_err(Error::function)?;
-                    Ok(c.value(time.add(d)))
-                },
-            ),
+            Function::new(Signature::fixed(&[GoType::String, TIME]), move |_, args| {
+                let time = time_arg(&args[1])?;
+                let d = parse_duration(string_arg(&args[0])).map_err(Error::function)?;
+                Ok(c.value(time.add(d)))
+            }),
         );
     }
     // toDate(fmt, str string) time.Time: the zero time when the text does not parse.
