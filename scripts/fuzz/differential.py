@@ -1032,6 +1032,16 @@ class Renderers:
         ours = self.ours.result()
         return helm, ours
 
+    def helm_varies(self, case: Case, first: Result, tries: int = 3) -> bool:
+        """Whether Helm renders ``case`` differently on some of ``tries`` more attempts:
+        Go's map iteration order is random, so a few cases (keys, values, merges of maps
+        that share storage) have no single right answer."""
+        for _ in range(tries):
+            self.helm.submit(case)
+            if self.helm.result() != first:
+                return True
+        return False
+
     def close(self) -> None:
         self.ours.close()
         self.helm.close()
@@ -1459,7 +1469,7 @@ class Fuzzer:
         self.signatures: dict[str, SignatureRecord] = {}
         self.shrunk: collections.Counter[str] = collections.Counter()  # by raw signature
         self.cases = self.mismatches = self.skipped = self.ignored = self.trials = 0
-        self.clock_races = self.byte_strings = 0
+        self.clock_races = self.byte_strings = self.helm_varies = 0
         self.started = time.monotonic()
 
     def check(self, case: Case, origin: dict[str, Any]) -> None:
@@ -1485,6 +1495,9 @@ class Fuzzer:
                 return
         if NON_UTF8_ESCAPE.search(case["template"]):
             self.byte_strings += 1
+            return
+        if self.renderers.helm_varies(case, helm):
+            self.helm_varies += 1
             return
         sig = signature(helm, ours)
         if self.is_ignored(sig):
@@ -1541,7 +1554,8 @@ class Fuzzer:
                 f"{len(self.signatures)} signatures, {self.skipped} skipped, "
                 + (f"{self.ignored} ignored, " if self.ignored else "")
                 + (f"{self.byte_strings} byte-string, " if self.byte_strings else "")
-                + (f"{self.clock_races} clock races, " if self.clock_races else "") +
+                + (f"{self.clock_races} clock races, " if self.clock_races else "")
+                + (f"{self.helm_varies} Helm-nondeterministic, " if self.helm_varies else "") +
                 f"{rate:.0f} cases/s, restarts helm {self.renderers.helm.restarts} "
                 f"ours {self.renderers.ours.restarts}")
 
