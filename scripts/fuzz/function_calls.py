@@ -57,6 +57,7 @@ SHAPES: dict[str, list[str]] = {
     "any": ["any*"], "ternary": ["any", "any", "bool"],
     # lists
     "list": ["any*"], "tuple": ["any*"], "append": ["list", "any"], "mustAppend": ["list", "any"],
+    "push": ["list", "any"], "mustPush": ["list", "any"],
     "prepend": ["list", "any"], "mustPrepend": ["list", "any"], "first": ["list"],
     "mustFirst": ["list"], "rest": ["list"], "mustRest": ["list"], "last": ["list"],
     "mustLast": ["list"], "initial": ["list"], "mustInitial": ["list"], "reverse": ["list"],

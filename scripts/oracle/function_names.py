@@ -2,8 +2,11 @@
 """Write the exact set of function names Helm exposes to templates:
 fixtures/functions/helm-function-names.txt, one name per line, sorted.
 
-Candidate names come from a list given on stdin or from --candidates FILE (for example
-the keys of Sprig's genericMap plus Helm's own additions); each is then checked against
+Candidate names come from a list given on stdin or from --candidates FILE: every quoted
+map key in Sprig's functions.go and Helm's pkg/engine/funcs.go and engine.go (grep -o,
+not line by line: several keys share a line, as in `"append": push, "push": push`),
+minus Go's builtins (`lt`, `gt`, ... are builtins, not library functions, although they
+pass the check below); each is then checked against
 the pinned oracle: a name is a function exactly when Helm parses `{{ if false }}{{ NAME }}
 {{ end }}` without "function ... not defined" (the branch is never executed, so no
 arguments are needed). Names Helm removes (env, expandenv) fail that check.
