@@ -32,4 +32,6 @@ pub use error::{Error, ErrorInfo, ErrorKind, Location};
 pub use funcs::{CallContext, CallSite, Function, Functions, GoType, Signature};
 pub use helm_error::{helm_error_text, remove_no_value};
 pub use template::{Limits, MissingKey, Templates};
-pub use value::{Callable, IntType, List, ListType, Map, Member, Object, Str, UintType, Value};
+pub use value::{
+    Callable, IntType, List, ListType, Map, Marshal, Member, Object, Str, UintType, Value,
+};

@@ -418,6 +418,61 @@ pub trait Object: Send + Sync + fmt::Debug {
     fn as_any(&self) -> Option<&dyn std::any::Any> {
         None
     }
+
+    /// How Go's encoders (`encoding/json`, go-yaml, BurntSushi/toml) see the object, for
+    /// `toJson`, `toYaml`, `toToml` and friends. By default it cannot be encoded.
+    fn marshal(&self) -> Marshal {
+        Marshal::Unsupported
+    }
+}
+
+/// What Go's encoders find in a host object: the interface it implements
+/// (`json.Marshaler`, `encoding.TextMarshaler`), or failing that its reflect kind.
+///
+/// The encoders themselves live with Helm's functions; this only describes the Go value.
+/// Sprig's `certificate` is a plain struct, so it encodes field by field:
+///
+/// ```
+/// use helmpilot_template::{Marshal, Member, Object, Value};
+/// #[derive(Debug)]
+/// struct Certificate {
+///     cert: String,
+///     key: String,
+/// }
+/// impl Object for Certificate {
+///     fn type_name(&self) -> &str { "sprig.certificate" }
+///     fn member(&self, _: &str) -> Member { Member::Missing }
+///     fn marshal(&self) -> Marshal {
+///         Marshal::Struct(vec![
+///             ("Cert".to_string(), Value::from(self.cert.as_str())),
+///             ("Key".to_string(), Value::from(self.key.as_str())),
+///         ])
+///     }
+/// }
+/// let cert = Certificate { cert: "C".into(), key: "K".into() };
+/// assert!(matches!(cert.marshal(), Marshal::Struct(fields) if fields[1].0 == "Key"));
+/// ```
+#[derive(Clone, Debug)]
+pub enum Marshal {
+    /// Nothing an encoder can use: they fail as on a Go type they cannot handle.
+    Unsupported,
+    /// A `time.Time`, as `Format(time.RFC3339Nano)` writes it. JSON (`MarshalJSON`)
+    /// writes it as a string and fails when it is not strict RFC 3339 (a year outside
+    /// 0..=9999, an offset of 24 hours or more); go-yaml v3 writes it as a plain scalar;
+    /// TOML as a bare datetime.
+    Time(String),
+    /// A `time.Duration`, an `int64` of nanoseconds: a number in JSON, but go-yaml v3 and
+    /// TOML special-case it and write `text`, its `String()` (`1h0m0s`).
+    Duration { nanos: i64, text: String },
+    /// A type whose `MarshalJSON`/`MarshalText` give this text (`*semver.Version`): a
+    /// string in every format.
+    Text(String),
+    /// A named integer type without marshalling methods (`time.Month`, `time.Weekday`):
+    /// a number in every format, whatever its `String()` prints.
+    Int(i64),
+    /// A struct: its exported fields, with their Go names, in declaration order (JSON and
+    /// TOML keep the names and the order; go-yaml v3 lowercases the names).
+    Struct(Vec<(String, Value)>),
 }
 
 /// A function value that the `call` builtin can invoke.

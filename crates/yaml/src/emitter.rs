@@ -66,6 +66,15 @@ fn encode(value: &Yaml, flavor: Flavor) -> Node {
             };
             Node::Scalar(s.clone(), style)
         }
+        // go-yaml's `timev`: the RFC 3339 text, asked for plain even though it would
+        // resolve as a timestamp (the emitter's own checks still apply).
+        Yaml::Time(text) => Node::Scalar(text.clone(), Style::Plain),
+        Yaml::Struct(fields) => Node::Map(
+            fields
+                .iter()
+                .map(|(k, v)| (encode(&Yaml::Str(k.clone()), flavor), encode(v, flavor)))
+                .collect(),
+        ),
         Yaml::Seq(items) => Node::Seq(items.iter().map(|v| encode(v, flavor)).collect()),
         Yaml::Map(map) => {
             let mut entries: Vec<(&Yaml, &Yaml)> = map.iter().collect();
@@ -93,6 +102,7 @@ fn kind(v: &Yaml) -> u8 {
         Yaml::Map(_) => 21,
         Yaml::Seq(_) => 23,
         Yaml::Str(_) => 24,
+        Yaml::Time(_) | Yaml::Struct(_) => 25,
     }
 }
 
@@ -918,6 +928,24 @@ mod tests {
             emit(&v, Flavor::V3 { indent: 2 }),
             "a2: []\na10: {}\nb:\n  - 1\n  - - 2\n"
         );
+    }
+
+    #[test]
+    fn times_are_plain_and_structs_keep_field_order() {
+        let v3 = |v: &Yaml| emit(v, Flavor::V3 { indent: 2 });
+        let time = "2024-02-29T10:11:12.5+01:30";
+        // A string with a timestamp's text must be quoted; the time itself is not.
+        assert_eq!(v3(&s(time)), format!("\"{time}\"\n"));
+        assert_eq!(v3(&Yaml::Time(time.to_string())), format!("{time}\n"));
+        let fields = vec![
+            ("zone".to_string(), Yaml::Time(time.to_string())),
+            ("name".to_string(), s("yes")),
+        ];
+        assert_eq!(
+            v3(&Yaml::Struct(fields)),
+            format!("zone: {time}\nname: \"yes\"\n")
+        );
+        assert_eq!(v3(&Yaml::Struct(Vec::new())), "{}\n");
     }
 
     #[test]

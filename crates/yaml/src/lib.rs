@@ -289,9 +289,16 @@ fn to_json_value(yaml: &Yaml) -> Result<Value, String> {
                     ))
                 }
             },
-            Yaml::Str(s) => Value::String(s.clone()),
+            Yaml::Str(s) | Yaml::Time(s) => Value::String(s.clone()),
             Yaml::Seq(items) => {
                 Value::Array(items.iter().map(to_json_value).collect::<Result<_, _>>()?)
+            }
+            Yaml::Struct(fields) => {
+                let mut out = Map::new();
+                for (k, v) in fields {
+                    out.insert(k.clone(), to_json_value(v)?);
+                }
+                Value::Object(out)
             }
             Yaml::Map(map) => {
                 // Keys that stringify alike: the later one wins. Go's json.Marshal
@@ -330,7 +337,15 @@ pub(crate) fn go_sharp_v(v: &Yaml) -> String {
             Yaml::Int(n) => n.to_string(),
             Yaml::Uint(n) => format!("0x{n:x}"),
             Yaml::Float(f) => format_float_g(*f, false),
-            Yaml::Str(s) => go_quote(s),
+            Yaml::Str(s) | Yaml::Time(s) => go_quote(s),
+            Yaml::Struct(fields) => format!(
+                "{{{}}}",
+                fields
+                    .iter()
+                    .map(|(k, v)| format!("{k}:{}", inner(v, false)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             Yaml::Seq(items) => format!(
                 "[]interface {{}}{{{}}}",
                 items

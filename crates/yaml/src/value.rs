@@ -24,6 +24,13 @@ pub enum Yaml {
     Str(String),
     Seq(Vec<Yaml>),
     Map(YamlMap),
+    /// For the encoders only (decoding never makes one): a Go `time.Time`, as its
+    /// `Format(time.RFC3339Nano)` text, which go-yaml writes as a plain scalar where a
+    /// string with that text would be quoted.
+    Time(String),
+    /// For the encoders only: a Go struct's fields by key, which go-yaml writes in
+    /// declaration order rather than sorting them like a map's keys.
+    Struct(Vec<(String, Yaml)>),
 }
 
 impl Yaml {
@@ -98,7 +105,8 @@ fn key_id(key: &Yaml) -> Option<KeyId> {
         Yaml::Float(f) => KeyId::Float(f.to_bits()),
         Yaml::Str(s) => KeyId::Str(s.clone()),
         // Collections are not valid keys; the decoder rejects them before inserting.
-        Yaml::Seq(_) | Yaml::Map(_) => return None,
+        // Times and structs are never decoded.
+        Yaml::Seq(_) | Yaml::Map(_) | Yaml::Time(_) | Yaml::Struct(_) => return None,
     })
 }
 

@@ -15,13 +15,17 @@
 //!   "null"` is a nil map in Go, which helmpilot has no value for: it is an empty map
 //!   (encoded `{}` where Go writes `null`).
 //!
-//! Host objects (`.Release`, `.Chart`, ...) would be marshalled field by field in Go;
-//! they have no field listing here, so marshalling one fails (`toJson` gives `""`).
+//! Host objects encode as their Go types do ([`Marshal`]): a `time.Time` through its
+//! `MarshalJSON` (RFC 3339 with nanoseconds; a year outside 0..=9999 or an offset of 24
+//! hours or more is an error), a `*semver.Version` as its text, `time.Duration`,
+//! `time.Month` and `time.Weekday` as integers, Sprig's `certificate` and other structs
+//! as objects of their exported fields in declaration order. Objects with no encoding
+//! fail with `json: unsupported type` (`toJson` gives `""`).
 
 use std::sync::Arc;
 
 use helmpilot_template::{
-    Error, Function, Functions, GoType, List, ListType, Map, Signature, Value,
+    Error, Function, Functions, GoType, List, ListType, Map, Marshal, Object, Signature, Value,
 };
 use helmpilot_yaml::json as gojson;
 
@@ -109,21 +113,86 @@ fn write_json(
                 ));
             }
             path.push(map.clone());
-            out.push('{');
-            for (i, (key, item)) in map.entries().iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                gojson::write_string(out, key, escape_html);
-                out.push(':');
-                write_json(out, item, escape_html, path)?;
-            }
-            out.push('}');
+            let entries = map.entries();
+            let members = entries.iter().map(|(key, item)| (&**key, item));
+            write_members(out, members, escape_html, path)?;
             path.pop();
             Ok(())
         }
+        Value::Object(object) => write_object(out, object.as_ref(), escape_html, path),
         other => Err(format!("json: unsupported type: {}", other.type_name())),
     })
+}
+
+/// A JSON object of `members` in the given order (maps come sorted by key, structs in
+/// field order).
+fn write_members<'v>(
+    out: &mut String,
+    members: impl Iterator<Item = (&'v str, &'v Value)>,
+    escape_html: bool,
+    path: &mut Vec<Map>,
+) -> Result<(), String> {
+    out.push('{');
+    for (i, (name, value)) in members.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        gojson::write_string(out, name, escape_html);
+        out.push(':');
+        write_json(out, value, escape_html, path)?;
+    }
+    out.push('}');
+    Ok(())
+}
+
+/// A host object as `encoding/json` writes its Go value.
+fn write_object(
+    out: &mut String,
+    object: &dyn Object,
+    escape_html: bool,
+    path: &mut Vec<Map>,
+) -> Result<(), String> {
+    match object.marshal() {
+        Marshal::Time(text) => {
+            strict_rfc3339(&text).map_err(|reason| {
+                format!(
+                    "json: error calling MarshalJSON for type {}: Time.MarshalJSON: {reason}",
+                    object.type_name()
+                )
+            })?;
+            gojson::write_string(out, &text, escape_html);
+        }
+        Marshal::Text(text) => gojson::write_string(out, &text, escape_html),
+        Marshal::Duration { nanos: n, .. } | Marshal::Int(n) => out.push_str(&n.to_string()),
+        Marshal::Struct(fields) => {
+            let members = fields.iter().map(|(name, value)| (name.as_str(), value));
+            write_members(out, members, escape_html, path)?;
+        }
+        Marshal::Unsupported => {
+            return Err(format!("json: unsupported type: {}", object.type_name()))
+        }
+    }
+    Ok(())
+}
+
+/// Go's check that `time.Time.MarshalJSON` writes strict RFC 3339, made on the
+/// formatted text as Go makes it: the year must be exactly four digits, and the zone
+/// hour (which `Format` writes with as many digits as it needs) below 24.
+fn strict_rfc3339(text: &str) -> Result<(), &'static str> {
+    let b = text.as_bytes();
+    if b.get(4) != Some(&b'-') {
+        return Err("year outside of range [0,9999]");
+    }
+    if b.last() != Some(&b'Z') && b.len() >= 6 {
+        // `+hh:mm` at the end; a digit where the sign belongs means a longer hour.
+        let sign = b[b.len() - 6];
+        let (h1, h2) = (b[b.len() - 5], b[b.len() - 4]);
+        let hour = 10 * u32::from(h1.saturating_sub(b'0')) + u32::from(h2.saturating_sub(b'0'));
+        if sign.is_ascii_digit() || hour >= 24 {
+            return Err("timezone hour outside of range [0,23]");
+        }
+    }
+    Ok(())
 }
 
 /// Standard base64 with padding, as Go's JSON encoder writes a `[]byte`.
@@ -291,6 +360,19 @@ mod tests {
         assert_eq!(base64(b"ab"), "YWI=");
         assert_eq!(base64(b"abc"), "YWJj");
         assert_eq!(base64(&[0xff, 0xfe, 0xfd, 0x00]), "//79AA==");
+    }
+
+    #[test]
+    fn times_must_be_strict_rfc3339() {
+        assert_eq!(strict_rfc3339("0000-01-01T00:00:00Z"), Ok(()));
+        assert_eq!(strict_rfc3339("2024-01-01T00:00:00.5-23:59"), Ok(()));
+        let year = Err("year outside of range [0,9999]");
+        assert_eq!(strict_rfc3339("10000-01-01T00:00:00Z"), year);
+        assert_eq!(strict_rfc3339("-0001-01-01T00:00:00Z"), year);
+        let zone = Err("timezone hour outside of range [0,23]");
+        assert_eq!(strict_rfc3339("2024-01-01T00:00:00+24:00"), zone);
+        assert_eq!(strict_rfc3339("2024-01-01T00:00:00-24:00"), zone);
+        assert_eq!(strict_rfc3339("2024-01-01T00:00:00+100:00"), zone);
     }
 
     #[test]

@@ -14,7 +14,7 @@
 use std::sync::Arc;
 
 use helmpilot_template::{
-    Error, Function, Functions, GoType, Member, Object, Signature, UintType, Value,
+    Error, Function, Functions, GoType, Marshal, Member, Object, Signature, UintType, Value,
 };
 
 use super::FunctionEnv;
@@ -185,6 +185,12 @@ impl Object for SemverObject {
 
     fn as_any(&self) -> Option<&dyn std::any::Any> {
         Some(self)
+    }
+
+    /// `MarshalJSON` and `MarshalText` (value receivers, so both `Version` and
+    /// `*Version` have them) give `String()`.
+    fn marshal(&self) -> Marshal {
+        Marshal::Text(self.version.to_string())
     }
 }
 

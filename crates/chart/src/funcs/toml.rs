@@ -15,10 +15,11 @@
 //! Divergences, all outside what charts do: an array of tables decodes as a
 //! `[]interface {}` where Go has a `[]map[string]interface {}` (only `typeOf`/`%T` and
 //! `deepEqual` can tell); decoded datetimes have no methods (`.Year`) and the date
-//! functions do not take them; host objects other than those datetimes (`.Capabilities`,
-//! `now`) cannot be encoded; encoding stops at 1000 levels of nesting and 64 MiB of
-//! output where Go would exhaust its stack or memory; `unicode.IsLetter` is approximated
-//! by `char::is_alphabetic` when the lexer decides whether a bare word is a boolean.
+//! functions do not take them; host objects without an encoding (see
+//! [`helmpilot_template::Marshal`]) cannot be encoded; encoding stops at 1000 levels of
+//! nesting and 64 MiB of output where Go would exhaust its stack or memory;
+//! `unicode.IsLetter` is approximated by `char::is_alphabetic` when the lexer decides
+//! whether a bare word is a boolean.
 
 mod datetime;
 mod encode;

@@ -12,13 +12,20 @@
 //!
 //! Go quirks reproduced: `toYaml` of a value go-yaml cannot read back from JSON (a string
 //! with DEL or U+FFFE, an object key over 1024 characters) is `""`; a map that contains
-//! itself fails (in Go, `toYamlPretty` would crash the process on it). Host objects
-//! (`.Release`, `.Capabilities`, `now`) have no field listing here, so marshalling one
-//! fails where Go would write its fields.
+//! itself fails (in Go, `toYamlPretty` would crash the process on it).
+//!
+//! Host objects ([`Marshal`]): `toYaml` sees them as JSON does (a `time.Time` is a
+//! quoted RFC 3339 string, a year past 9999 makes `toYaml` give `""`). go-yaml v3 has its
+//! own rules: a `time.Time` is an unquoted RFC 3339 timestamp (any year), a
+//! `time.Duration` its `String()` (`1h0m0s`), a text marshaller (`*semver.Version`) its
+//! text, a struct its exported fields under lowercased names (`cert`, `key`). Objects
+//! with no encoding fail.
 
 use std::sync::Arc;
 
-use helmpilot_template::{Error, Function, Functions, GoType, List, Map, Signature, Value};
+use helmpilot_template::{
+    Error, Function, Functions, GoType, List, Map, Marshal, Signature, Value,
+};
 use helmpilot_yaml::{Yaml, YamlMap};
 
 use super::json::{go_json, json_to_value};
@@ -65,6 +72,20 @@ fn to_go_yaml(value: &Value, path: &mut Vec<Map>) -> Result<Yaml, String> {
                 path.pop();
                 Yaml::Map(out)
             }
+            Value::Object(object) => match object.marshal() {
+                Marshal::Time(text) => Yaml::Time(text),
+                Marshal::Duration { text, .. } | Marshal::Text(text) => Yaml::Str(text),
+                Marshal::Int(n) => Yaml::Int(n),
+                Marshal::Struct(fields) => Yaml::Struct(
+                    fields
+                        .iter()
+                        .map(|(name, v)| Ok((name.to_lowercase(), to_go_yaml(v, path)?)))
+                        .collect::<Result<_, String>>()?,
+                ),
+                Marshal::Unsupported => {
+                    return Err(format!("cannot marshal type: {}", object.type_name()))
+                }
+            },
             // go-yaml v3 panics on these kinds; the template then fails with the panic.
             other => return Err(format!("cannot marshal type: {}", other.type_name())),
         })

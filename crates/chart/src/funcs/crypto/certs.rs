@@ -24,7 +24,8 @@
 use std::sync::Arc;
 
 use helmpilot_template::{
-    gofmt, CallContext, Error, Function, Functions, GoType, Member, Object, Signature, Value,
+    gofmt, CallContext, Error, Function, Functions, GoType, Marshal, Member, Object, Signature,
+    Value,
 };
 use rand_chacha::ChaCha20Rng;
 use rand_core::RngCore;
@@ -62,6 +63,14 @@ impl Object for Certificate {
 
     fn as_any(&self) -> Option<&dyn std::any::Any> {
         Some(self)
+    }
+
+    /// A plain struct to Go's encoders: `{"Cert": ..., "Key": ...}`.
+    fn marshal(&self) -> Marshal {
+        Marshal::Struct(vec![
+            ("Cert".to_string(), Value::from(self.cert.as_str())),
+            ("Key".to_string(), Value::from(self.key.as_str())),
+        ])
     }
 }
 

@@ -6,7 +6,7 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use helmpilot_template::{GoType, IntType, Member, Object, Signature, Value};
+use helmpilot_template::{GoType, IntType, Marshal, Member, Object, Signature, Value};
 
 use super::duration::{self, duration_string};
 use super::layout::format;
@@ -14,6 +14,9 @@ use super::time::{Location, Time, DAY_NAMES, MONTH_NAMES, NANOS_PER_SECOND};
 
 /// The layout of Go's `Time.String()`.
 const STRING_LAYOUT: &str = "2006-01-02 15:04:05.999999999 -0700 MST";
+
+/// `time.RFC3339Nano`, the text every encoder writes for a `time.Time`.
+const RFC3339_NANO: &str = "2006-01-02T15:04:05.999999999Z07:00";
 
 /// A `time.Time`, with the render's `time.Local` for its `Local` method.
 #[derive(Debug)]
@@ -181,6 +184,10 @@ impl Object for TimeObject {
     fn as_any(&self) -> Option<&dyn std::any::Any> {
         Some(self)
     }
+
+    fn marshal(&self) -> Marshal {
+        Marshal::Time(format(&self.time, RFC3339_NANO))
+    }
 }
 
 /// A `time.Duration` (nanoseconds).
@@ -239,6 +246,13 @@ impl Object for DurationObject {
     fn as_any(&self) -> Option<&dyn std::any::Any> {
         Some(self)
     }
+
+    fn marshal(&self) -> Marshal {
+        Marshal::Duration {
+            nanos: self.0,
+            text: duration_string(self.0),
+        }
+    }
 }
 
 /// A `time.Month`, printed by name.
@@ -269,6 +283,11 @@ impl Object for MonthObject {
 
     fn format(&self) -> String {
         MONTH_NAMES[usize::from(self.0.clamp(1, 12)) - 1].to_string()
+    }
+
+    /// An `int` to the encoders, which do not look at `String()`.
+    fn marshal(&self) -> Marshal {
+        Marshal::Int(self.0.into())
     }
 }
 
@@ -301,6 +320,11 @@ impl Object for WeekdayObject {
     fn format(&self) -> String {
         DAY_NAMES[usize::from(self.0 % 7)].to_string()
     }
+
+    /// An `int` to the encoders, which do not look at `String()`.
+    fn marshal(&self) -> Marshal {
+        Marshal::Int(self.0.into())
+    }
 }
 
 /// A `*time.Location`, printed by name (`Local`, `UTC`, `America/New_York`).
@@ -329,5 +353,11 @@ impl Object for LocationObject {
 
     fn as_any(&self) -> Option<&dyn std::any::Any> {
         Some(self)
+    }
+
+    /// A pointer to a struct without exported fields: `{}` in JSON and YAML, an empty
+    /// table in TOML.
+    fn marshal(&self) -> Marshal {
+        Marshal::Struct(Vec::new())
     }
 }

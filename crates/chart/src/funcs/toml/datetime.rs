@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use helmpilot_template::{Member, Object, Value};
+use helmpilot_template::{Marshal, Member, Object, Value};
 
 /// The zone of a decoded datetime.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -128,6 +128,17 @@ impl Object for TomlTime {
 
     fn as_any(&self) -> Option<&dyn std::any::Any> {
         Some(self)
+    }
+
+    /// `Format(time.RFC3339Nano)`. The local kinds' marker zones have the local zone's
+    /// offset (UTC here), so they come out with `Z` (a local time as on January 1 of
+    /// year 0); only TOML's own encoder writes them without a zone.
+    fn marshal(&self) -> Marshal {
+        let zone = match self.offset() {
+            0 => "Z".to_string(),
+            _ => self.offset_text(true),
+        };
+        Marshal::Time(format!("{}T{}{zone}", self.date_text(), self.time_text()))
     }
 }
 

@@ -7,8 +7,13 @@
 //! inline, with inline tables (`{k = v, ...}`) for the maps in it. Nil map values are
 //! left out (in an inline table the separator Go writes after them stays); a nil in an
 //! array is an error; floats always carry a decimal point or exponent (`1.0`).
+//!
+//! Host objects go by [`Marshal`]: a `time.Time` is a bare datetime (TOML's own local
+//! datetimes without a zone), a `time.Duration` its quoted `String()`, a text marshaller
+//! (`*semver.Version`) its quoted text, `time.Month` and `time.Weekday` integers, and a
+//! struct (Sprig's `certificate`) a table of its exported fields in declaration order.
 
-use helmpilot_template::{gofmt, Map, Value};
+use helmpilot_template::{gofmt, Marshal, Object, Str, Value};
 
 use super::datetime::TomlTime;
 
@@ -88,8 +93,14 @@ fn toml_type(value: &Value, depth: usize) -> Result<Option<TomlType>, EncodeErro
             }
         }
         Value::Map(_) => TomlType::Hash,
-        Value::Object(_) if TomlTime::of(value).is_some() => TomlType::Datetime,
-        Value::Object(o) => return Err(object_error(o.type_name())),
+        Value::Object(o) => match o.marshal() {
+            Marshal::Time(_) => TomlType::Datetime,
+            Marshal::Text(_) => TomlType::String,
+            // A Duration is written as a string, but its kind is int64.
+            Marshal::Duration { .. } | Marshal::Int(_) => TomlType::Integer,
+            Marshal::Struct(_) => TomlType::Hash,
+            Marshal::Unsupported => return Err(object_error(o.as_ref())),
+        },
         Value::Complex(..) | Value::Func(_) => {
             return Err(EncodeError::Toml(format!(
                 "unsupported type: {}",
@@ -99,10 +110,41 @@ fn toml_type(value: &Value, depth: usize) -> Result<Option<TomlType>, EncodeErro
     }))
 }
 
-/// Host objects other than TOML's own datetimes would be encoded from their struct
-/// fields, which helmpilot's objects do not expose.
-fn object_error(type_name: &str) -> EncodeError {
-    EncodeError::Toml(format!("toml: cannot encode a value of type {type_name}"))
+/// A host object with no encoding.
+fn object_error(object: &dyn Object) -> EncodeError {
+    EncodeError::Toml(format!(
+        "toml: cannot encode a value of type {}",
+        object.type_name()
+    ))
+}
+
+/// The keys of a table, in the order the encoder visits them.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keys {
+    /// A map's, sorted.
+    Map,
+    /// A struct's fields, in declaration order.
+    Struct,
+}
+
+/// A struct's fields as table entries.
+fn struct_entries(fields: Vec<(String, Value)>) -> Vec<(Str, Value)> {
+    fields
+        .into_iter()
+        .map(|(name, v)| (Str::from(name), v))
+        .collect()
+}
+
+/// The entries of a map or struct value, if it is one (what `eMapOrStruct` takes).
+fn table_entries(value: &Value) -> Option<(Vec<(Str, Value)>, Keys)> {
+    match value {
+        Value::Map(map) => Some((map.entries(), Keys::Map)),
+        Value::Object(o) => match o.marshal() {
+            Marshal::Struct(fields) => Some((struct_entries(fields), Keys::Struct)),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// `isTableArray`: a non-empty list of tables only.
@@ -232,11 +274,14 @@ impl Encoder {
                     self.write_key_value(key, value, false, depth)
                 }
             }
-            Value::Map(map) => self.table(key, map, depth),
-            Value::Object(_) if TomlTime::of(value).is_some() => {
-                self.write_key_value(key, value, false, depth)
-            }
-            Value::Object(o) => Err(object_error(o.type_name())),
+            Value::Map(map) => self.table(key, &map.entries(), Keys::Map, depth),
+            Value::Object(o) => match o.marshal() {
+                Marshal::Struct(fields) => {
+                    self.table(key, &struct_entries(fields), Keys::Struct, depth)
+                }
+                Marshal::Unsupported => Err(object_error(o.as_ref())),
+                _ => self.write_key_value(key, value, false, depth),
+            },
             Value::Complex(..) | Value::Func(_) => Err(EncodeError::Toml(format!(
                 "unsupported type for key '{}': {}",
                 key_string(key),
@@ -268,10 +313,19 @@ impl Encoder {
                 }
                 self.write("]")
             }
-            Value::Map(map) => self.map(&[], map, true, depth),
-            Value::Object(o) => match TomlTime::of(value) {
-                Some(time) => self.write(&time.toml_text()),
-                None => Err(object_error(o.type_name())),
+            Value::Map(map) => self.map(&[], &map.entries(), Keys::Map, true, depth),
+            Value::Object(o) => match o.marshal() {
+                Marshal::Time(text) => match TomlTime::of(value) {
+                    // Local datetimes, dates and times are written without a zone.
+                    Some(time) => self.write(&time.toml_text()),
+                    None => self.write(&text),
+                },
+                Marshal::Duration { text, .. } | Marshal::Text(text) => self.write(&quoted(&text)),
+                Marshal::Int(n) => self.write(&n.to_string()),
+                Marshal::Struct(fields) => {
+                    self.map(&[], &struct_entries(fields), Keys::Struct, true, depth)
+                }
+                Marshal::Unsupported => Err(object_error(o.as_ref())),
             },
             // Never reached: arrays with nil are refused and nil map values skipped
             // before; Go would panic on the missing value.
@@ -297,18 +351,24 @@ impl Encoder {
             ));
         }
         for item in items {
-            if let Value::Map(map) = item {
+            if let Some((entries, keys)) = table_entries(item) {
                 self.newline()?;
                 let header = format!("{}[[{}]]", Self::indent(key), key_string(key));
                 self.write(&header)?;
                 self.newline()?;
-                self.map(key, map, false, depth)?;
+                self.map(key, &entries, keys, false, depth)?;
             }
         }
         Ok(())
     }
 
-    fn table(&mut self, key: &[String], map: &Map, depth: usize) -> Result<(), EncodeError> {
+    fn table(
+        &mut self,
+        key: &[String],
+        entries: &[(Str, Value)],
+        keys: Keys,
+        depth: usize,
+    ) -> Result<(), EncodeError> {
         if key.len() == 1 {
             // A blank line between top-level tables (none before the first output).
             self.newline()?;
@@ -318,48 +378,54 @@ impl Encoder {
             self.write(&header)?;
             self.newline()?;
         }
-        self.map(key, map, false, depth)
+        self.map(key, entries, keys, false, depth)
     }
 
-    /// `eMap`: plain values first, then tables, each sorted by key.
+    /// `eMap` and `eStruct`: plain values first, then tables, each group in key order
+    /// (sorted for a map, declaration order for a struct).
     fn map(
         &mut self,
         key: &[String],
-        map: &Map,
+        entries: &[(Str, Value)],
+        keys: Keys,
         inline: bool,
         depth: usize,
     ) -> Result<(), EncodeError> {
         let depth = deeper(depth)?;
         let mut direct = Vec::new();
         let mut sub = Vec::new();
-        // A snapshot: no lock is held while values are encoded.
-        for (k, v) in map.entries() {
-            match toml_type(&v, depth)? {
-                Some(TomlType::Hash | TomlType::ArrayHash) => sub.push((k, v)),
-                _ => direct.push((k, v)),
+        for (i, (k, v)) in entries.iter().enumerate() {
+            // In an inline struct, Go writes a separator after every field but the last
+            // declared one.
+            let last = i + 1 == entries.len();
+            match toml_type(v, depth)? {
+                Some(TomlType::Hash | TomlType::ArrayHash) => sub.push((k, v, last)),
+                _ => direct.push((k, v, last)),
             }
         }
         if inline {
             self.write("{")?;
         }
         let trailing_comma = !sub.is_empty();
-        self.map_keys(key, &direct, inline, trailing_comma, depth)?;
-        self.map_keys(key, &sub, inline, false, depth)?;
+        self.map_keys(key, &direct, keys, inline, trailing_comma, depth)?;
+        self.map_keys(key, &sub, keys, inline, false, depth)?;
         if inline {
             self.write("}")?;
         }
         Ok(())
     }
 
+    /// One group of a table's entries; `last` marks a struct's last declared field.
     fn map_keys(
         &mut self,
         key: &[String],
-        entries: &[(helmpilot_template::Str, Value)],
+        entries: &[(&Str, &Value, bool)],
+        keys: Keys,
         inline: bool,
         trailing_comma: bool,
         depth: usize,
     ) -> Result<(), EncodeError> {
-        for (i, (k, v)) in entries.iter().enumerate() {
+        for (i, &(k, v, last)) in entries.iter().enumerate() {
             if v.is_nil() {
                 continue;
             }
@@ -367,7 +433,11 @@ impl Encoder {
                 self.write_key_value(&[k.to_string()], v, true, depth)?;
                 // Go decides on the separator by position, so a skipped nil that comes
                 // last leaves a trailing ", ".
-                if trailing_comma || i + 1 != entries.len() {
+                let separator = match keys {
+                    Keys::Map => trailing_comma || i + 1 != entries.len(),
+                    Keys::Struct => !last,
+                };
+                if separator {
                     self.write(", ")?;
                 }
             } else {
@@ -400,6 +470,7 @@ impl Encoder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use helmpilot_template::Map;
 
     #[test]
     fn floats_keep_a_decimal() {
