@@ -11,9 +11,8 @@
 //! - `fromJson` and `fromJsonArray` put the error text into the result (under `Error`,
 //!   or as the only item), keeping what Go decoded before a number that overflows
 //!   float64 (`{"a": 1e400}` gives `a` as nil plus the error);
-//! - `fromJsonArray "null"` is a nil list (printed `[]`, encoded `null`); `fromJson
-//!   "null"` is a nil map in Go, which helmpilot has no value for: it is an empty map
-//!   (encoded `{}` where Go writes `null`).
+//! - `fromJsonArray "null"` is a nil list and `fromJson "null"` a nil map (printed `[]`
+//!   and `map[]`, encoded `null`).
 //!
 //! Host objects encode as their Go types do ([`Marshal`]): a `time.Time` through its
 //! `MarshalJSON` (RFC 3339 with nanoseconds; a year outside 0..=9999 or an offset of 24
@@ -87,8 +86,12 @@ fn write_json(
             out.push('"');
             Ok(())
         }
-        // A nil slice is `null` in Go's JSON.
+        // A nil slice or map is `null` in Go's JSON.
         Value::List(list) if list.is_nil() => {
+            out.push_str("null");
+            Ok(())
+        }
+        Value::Map(map) if map.is_nil() => {
             out.push_str("null");
             Ok(())
         }
@@ -248,8 +251,8 @@ fn from_json(text: &str) -> Value {
                     map.insert("Error", Value::from(err));
                 }
             }
-            // Go sets the map to nil; helmpilot has no nil map, so it stays empty.
-            ("null", _) => {}
+            // Go sets the map to nil.
+            ("null", _) => return Value::Map(Map::nil()),
             (kind, _) => map.insert(
                 "Error",
                 Value::from(format!(

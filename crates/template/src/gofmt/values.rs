@@ -97,6 +97,11 @@ impl Printer {
             return;
         }
         let sharp_v = self.spec.sharp_v;
+        if sharp_v && map.is_nil() {
+            self.write_str(map.type_name());
+            self.write_str("(nil)");
+            return;
+        }
         if sharp_v {
             self.write_str(map.type_name());
             self.write_str("{");
