@@ -1032,8 +1032,8 @@ class Renderers:
         ours = self.ours.result()
         return helm, ours
 
-    def helm_varies(self, case: Case, first: Result, tries: int = 3) -> bool:
-        """Whether Helm renders ``case`` differently on some of ``tries`` more attempts:
+    def helm_varies(self, case: Case, first: Result, tries: int = 7) -> bool:
+        """Whether Helm renders ``case`` differently on one of ``tries`` more attempts:
         Go's map iteration order is random, so a few cases (keys, values, merges of maps
         that share storage) have no single right answer."""
         for _ in range(tries):

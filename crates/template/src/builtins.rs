@@ -399,6 +399,16 @@ fn eq(arg1: &Rv, rest: &[Rv]) -> Result<bool> {
     Ok(false)
 }
 
+/// Go's `isNil` in comparisons: no value, or a nil slice or map.
+fn is_nil_value(v: Option<&Value>) -> bool {
+    match v {
+        None | Some(Value::Nil) => true,
+        Some(Value::List(l)) => l.is_nil(),
+        Some(Value::Map(m)) => m.is_nil(),
+        Some(_) => false,
+    }
+}
+
 fn compare_non_basic(a: Option<&Value>, b: Option<&Value>) -> Result<bool> {
     let (ka, kb) = (reflect_kind(a), reflect_kind(b));
     if ka != kb && a.is_some() && b.is_some() {
@@ -410,7 +420,9 @@ fn compare_non_basic(a: Option<&Value>, b: Option<&Value>) -> Result<bool> {
             sprint_verb("%v", b)
         )));
     }
+    let (a_nil, b_nil) = (is_nil_value(a), is_nil_value(b));
     match (a, b) {
+        _ if a_nil || b_nil => Ok(a_nil == b_nil),
         (None, _) | (_, None) => Ok(a.is_none() == b.is_none()),
         (Some(x), Some(y)) => {
             if !is_comparable(y) {

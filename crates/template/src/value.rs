@@ -408,6 +408,20 @@ pub trait Object: Send + Sync + fmt::Debug {
         format!("{{{}}}", self.type_name())
     }
 
+    /// Whether [`Object::format`] is the type's `String()` method (a Go `fmt.Stringer`):
+    /// the verbs that take strings (`%s %q %v %x %X`) then format that text as a string,
+    /// with width, precision and quoting.
+    fn is_stringer(&self) -> bool {
+        false
+    }
+
+    /// The struct's field values in declaration order, which Go's other verbs (`%d`,
+    /// `%o`, ...) print one by one: `{1 2 3}`, `&{...}` for a pointer. `None`: print
+    /// [`Object::format`] whatever the verb.
+    fn struct_fields(&self) -> Option<Vec<Value>> {
+        None
+    }
+
     /// Whether the object can be ranged over, as a list of values.
     fn iterate(&self) -> Option<Vec<Value>> {
         None

@@ -183,6 +183,24 @@ impl Object for SemverObject {
         self.version.to_string()
     }
 
+    fn is_stringer(&self) -> bool {
+        true
+    }
+
+    /// The unexported fields of Masterminds' `Version`, which `%d` or `%o` print.
+    fn struct_fields(&self) -> Option<Vec<Value>> {
+        let v = &self.version;
+        let uint = |n: u64| Value::Uint(n, UintType::Uint64);
+        Some(vec![
+            uint(v.major()),
+            uint(v.minor()),
+            uint(v.patch()),
+            Value::from(v.prerelease()),
+            Value::from(v.metadata()),
+            Value::from(v.original()),
+        ])
+    }
+
     fn as_any(&self) -> Option<&dyn std::any::Any> {
         Some(self)
     }

@@ -3,7 +3,7 @@
 //! reports for verbs a type does not support.
 
 use super::printer::Printer;
-use crate::value::{Map, UintType, Value};
+use crate::value::{Map, Object, UintType, Value};
 
 /// What `%p` (and `%v` of a function) prints for values that Go shows by address. Go
 /// prints a real, run-dependent address; a fixed one keeps our output reproducible.
@@ -29,6 +29,7 @@ impl Printer {
             (Value::List(_) | Value::Map(_) | Value::Object(_) | Value::Func(_), 'w') => {
                 self.bad_verb(verb, arg)
             }
+            (Value::Object(object), _) => self.print_object(object.as_ref(), verb, true),
             _ => self.print_value(arg, verb, &mut Path::default()),
         }
     }
@@ -54,8 +55,36 @@ impl Printer {
                 self.print_list(&value.type_name(), list.items(), list.is_nil(), verb, path)
             }
             Value::Map(map) => self.print_map(map, verb, path),
-            Value::Object(object) => self.write_str(&object.format()),
+            Value::Object(object) => self.print_object(object.as_ref(), verb, false),
             Value::Func(_) => self.fmt_pointer(value, verb),
+        }
+    }
+
+    /// A host object as Go's fmt prints it: through `String()` for the string verbs,
+    /// field by field for the others (a pointer shows `&` only at the top level; nested,
+    /// Go prints its address, which no two runs share, so the text stands in).
+    fn print_object(&mut self, object: &dyn Object, verb: char, top_level: bool) {
+        let string_verb = matches!(verb, 's' | 'q' | 'v' | 'x' | 'X') && !self.spec.sharp_v;
+        if object.is_stringer() && string_verb {
+            let text = object.format();
+            return self.fmt_string(text.as_bytes(), verb, &Value::from(text.as_str()));
+        }
+        let pointer = object.type_name().starts_with('*');
+        match object.struct_fields() {
+            Some(fields) if !self.spec.sharp_v && (top_level || !pointer) => {
+                if pointer {
+                    self.write_str("&");
+                }
+                self.write_str("{");
+                for (i, field) in fields.iter().enumerate() {
+                    if i > 0 {
+                        self.write_str(" ");
+                    }
+                    self.print_value(field, verb, &mut Path::default());
+                }
+                self.write_str("}");
+            }
+            _ => self.write_str(&object.format()),
         }
     }
 

@@ -61,6 +61,13 @@ impl Object for Certificate {
         format!("{{{} {}}}", self.cert, self.key)
     }
 
+    fn struct_fields(&self) -> Option<Vec<Value>> {
+        Some(vec![
+            Value::from(self.cert.as_str()),
+            Value::from(self.key.as_str()),
+        ])
+    }
+
     fn as_any(&self) -> Option<&dyn std::any::Any> {
         Some(self)
     }

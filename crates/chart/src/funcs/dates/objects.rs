@@ -181,6 +181,11 @@ impl Object for TimeObject {
         format(&self.time, STRING_LAYOUT)
     }
 
+    /// The text above is Go's `String()` method.
+    fn is_stringer(&self) -> bool {
+        true
+    }
+
     fn as_any(&self) -> Option<&dyn std::any::Any> {
         Some(self)
     }
@@ -243,6 +248,11 @@ impl Object for DurationObject {
         duration_string(self.0)
     }
 
+    /// The text above is Go's `String()` method.
+    fn is_stringer(&self) -> bool {
+        true
+    }
+
     fn as_any(&self) -> Option<&dyn std::any::Any> {
         Some(self)
     }
@@ -285,6 +295,11 @@ impl Object for MonthObject {
         MONTH_NAMES[usize::from(self.0.clamp(1, 12)) - 1].to_string()
     }
 
+    /// The text above is Go's `String()` method.
+    fn is_stringer(&self) -> bool {
+        true
+    }
+
     /// An `int` to the encoders, which do not look at `String()`.
     fn marshal(&self) -> Marshal {
         Marshal::Int(self.0.into())
@@ -321,6 +336,11 @@ impl Object for WeekdayObject {
         DAY_NAMES[usize::from(self.0 % 7)].to_string()
     }
 
+    /// The text above is Go's `String()` method.
+    fn is_stringer(&self) -> bool {
+        true
+    }
+
     /// An `int` to the encoders, which do not look at `String()`.
     fn marshal(&self) -> Marshal {
         Marshal::Int(self.0.into())
@@ -349,6 +369,11 @@ impl Object for LocationObject {
 
     fn format(&self) -> String {
         self.0.name().to_string()
+    }
+
+    /// The text above is Go's `String()` method.
+    fn is_stringer(&self) -> bool {
+        true
     }
 
     fn as_any(&self) -> Option<&dyn std::any::Any> {

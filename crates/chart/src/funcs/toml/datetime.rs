@@ -126,6 +126,11 @@ impl Object for TomlTime {
         )
     }
 
+    /// The text above is Go's `String()` method.
+    fn is_stringer(&self) -> bool {
+        true
+    }
+
     fn as_any(&self) -> Option<&dyn std::any::Any> {
         Some(self)
     }
