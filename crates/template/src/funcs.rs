@@ -61,6 +61,9 @@ impl GoType {
 pub struct Signature {
     pub params: Vec<GoType>,
     pub variadic: Option<GoType>,
+    /// Whether Go declares the result as `interface {}` (Sprig's `default`, `first`,
+    /// `dig`, ...): errors about the result then name `interface {}`, as Go's do.
+    pub result_is_interface: bool,
 }
 
 impl Signature {
@@ -68,6 +71,7 @@ impl Signature {
         Signature {
             params: params.to_vec(),
             variadic: None,
+            result_is_interface: false,
         }
     }
 
@@ -75,7 +79,20 @@ impl Signature {
         Signature {
             params: params.to_vec(),
             variadic: Some(rest),
+            result_is_interface: false,
         }
+    }
+
+    /// The same signature with an `interface {}` result.
+    ///
+    /// ```
+    /// use helmpilot_template::{GoType, Signature};
+    /// let first = Signature::fixed(&[GoType::Any]).returning_interface();
+    /// assert!(first.result_is_interface);
+    /// ```
+    pub fn returning_interface(mut self) -> Signature {
+        self.result_is_interface = true;
+        self
     }
 }
 
@@ -125,6 +142,11 @@ impl Function {
             signature,
             body: Arc::new(body),
         }
+    }
+
+    /// The same body under another signature.
+    pub fn with_signature(self, signature: Signature) -> Function {
+        Function { signature, ..self }
     }
 
     pub fn call(&self, ctx: &mut dyn CallContext, args: &[Value]) -> Result<Value, Error> {

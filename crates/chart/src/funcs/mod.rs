@@ -76,5 +76,35 @@ pub fn helm_functions_with(env: FunctionEnv) -> Functions {
     ] {
         register(&mut funcs, &env);
     }
+    for name in INTERFACE_RESULTS {
+        if let Some(function) = funcs.get(name).cloned() {
+            let signature = function.signature.clone().returning_interface();
+            funcs.insert(*name, function.with_signature(signature));
+        }
+    }
     funcs
 }
+
+/// Functions Go declares with an `interface {}` result (Sprig's, and Helm's `required`).
+const INTERFACE_RESULTS: &[&str] = &[
+    "default",
+    "coalesce",
+    "ternary",
+    "get",
+    "merge",
+    "mustMerge",
+    "mergeOverwrite",
+    "mustMergeOverwrite",
+    "deepCopy",
+    "mustDeepCopy",
+    "dig",
+    "first",
+    "mustFirst",
+    "last",
+    "mustLast",
+    "slice",
+    "mustSlice",
+    "concat",
+    "mustFromJson",
+    "required",
+];

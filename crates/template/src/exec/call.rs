@@ -55,7 +55,14 @@ impl<'t> Exec<'t> {
             Callee::Builtin(b) => builtins::call_builtin(b, argv),
             Callee::Func(f) => {
                 let values: Vec<Value> = argv.into_iter().map(Rv::into_value).collect();
-                f.call(self, &values).map(Rv::from_result)
+                let boxed = f.signature.result_is_interface;
+                f.call(self, &values).map(|v| {
+                    if boxed {
+                        Rv::Boxed(v)
+                    } else {
+                        Rv::from_result(v)
+                    }
+                })
             }
             Callee::Method(obj, _) => {
                 let values: Vec<Value> = argv.into_iter().map(Rv::into_value).collect();
