@@ -1215,13 +1215,14 @@ BYTE_CUTTERS = re.compile(
 
 def is_byte_string_case(case: Case, ours: Result) -> bool:
     """Whether a mismatch comes from Go's byte strings (see ``NON_UTF8_ESCAPE``)."""
-    if NON_UTF8_ESCAPE.search(case["template"]):
+    texts = [case["template"], *(case.get("partials") or {}).values()]
+    if any(NON_UTF8_ESCAPE.search(text) for text in texts):
         return True
     ours_text = json.dumps(ours, ensure_ascii=False)
     if "\ufffd" in ours_text:
         return True
     text = json.dumps(case, ensure_ascii=False)
-    return bool(BYTE_CUTTERS.search(case["template"])) and not text.isascii()
+    return any(BYTE_CUTTERS.search(t) for t in texts) and not text.isascii()
 
 
 # Fields of Helm's top-level object that the harness does not model.
