@@ -408,6 +408,13 @@ pub trait Object: Send + Sync + fmt::Debug {
         format!("{{{}}}", self.type_name())
     }
 
+    /// What a deep copy (Sprig's `deepCopy`, through copystructure) makes of the object:
+    /// `None` keeps the object itself (immutable host values, structs of exported
+    /// fields); a type with unexported fields comes out with those fields zeroed.
+    fn deep_copy(&self) -> Option<Value> {
+        None
+    }
+
     /// Whether [`Object::format`] is the type's `String()` method (a Go `fmt.Stringer`):
     /// the verbs that take strings (`%s %q %v %x %X`) then format that text as a string,
     /// with width, precision and quoting.

@@ -298,6 +298,7 @@ fn copy_value(v: &Value, path: &mut Vec<Map>) -> Result<Value, Error> {
             path.pop();
             Ok(Value::Map(typed_like(Map::from_entries(entries?), map)))
         }
+        Value::Object(object) => Ok(object.deep_copy().unwrap_or_else(|| v.clone())),
         other => Ok(other.clone()),
     }
 }

@@ -187,6 +187,15 @@ impl Object for SemverObject {
         true
     }
 
+    /// copystructure copies no unexported field: every part of the copy is zero, so it
+    /// prints `0.0.0` and its original text is empty.
+    fn deep_copy(&self) -> Option<Value> {
+        Some(Value::Object(Arc::new(SemverObject {
+            version: Version::default(),
+            pointer: self.pointer,
+        })))
+    }
+
     /// The unexported fields of Masterminds' `Version`, which `%d` or `%o` print.
     fn struct_fields(&self) -> Option<Vec<Value>> {
         let v = &self.version;

@@ -14,7 +14,8 @@ use super::Error;
 /// assert_eq!((v.major(), v.minor(), v.patch()), (1, 2, 0));
 /// assert_eq!((v.to_string(), v.original()), ("1.2.0".to_string(), "v1.2"));
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// The default is Go's zero `Version` (prints `0.0.0`, empty original text).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Version {
     major: u64,
     minor: u64,
