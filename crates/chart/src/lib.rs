@@ -1,5 +1,6 @@
 //! Helm charts for helmpilot. Today: Helm's template function library ([`funcs`]), which
-//! chart rendering builds on.
+//! chart rendering builds on, and Masterminds-compatible [`semver`] versions and
+//! constraints (`semverCompare` now; `kubeVersion` and dependency ranges next).
 //!
 //! ```
 //! use helmpilot_chart::funcs::helm_functions;

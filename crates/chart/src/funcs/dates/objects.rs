@@ -6,11 +6,11 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use helmpilot_template::{GoType, IntType, Marshal, Member, Object, Signature, Value};
+use helmpilot_template::{GoType, IntType, Marshal, Member, Object, Signature, UintType, Value};
 
 use super::duration::{self, duration_string};
 use super::layout::format;
-use super::time::{Location, Time, DAY_NAMES, MONTH_NAMES, NANOS_PER_SECOND};
+use super::time::{Location, Time, DAY_NAMES, MONTH_NAMES, NANOS_PER_SECOND, UNIX_TO_INTERNAL};
 
 /// The layout of Go's `Time.String()`.
 const STRING_LAYOUT: &str = "2006-01-02 15:04:05.999999999 -0700 MST";
@@ -184,6 +184,22 @@ impl Object for TimeObject {
     /// The text above is Go's `String()` method.
     fn is_stringer(&self) -> bool {
         true
+    }
+
+    /// Go's internal fields `{wall ext loc}`, which the integer verbs print. Without a
+    /// monotonic reading `wall` holds the nanoseconds and `ext` the seconds since year 1;
+    /// `loc` is nil for UTC. For any other location Go prints the pointer's address,
+    /// which differs between processes: the time's text stands in.
+    fn struct_fields(&self) -> Option<Vec<Value>> {
+        if !matches!(self.time.location(), Location::Utc) {
+            return None;
+        }
+        Some(vec![
+            Value::Uint(self.time.nanosecond().into(), UintType::Uint64),
+            Value::int64(self.time.unix().wrapping_add(UNIX_TO_INTERNAL)),
+            // The nil *Location: `0` under the integer verbs.
+            Value::Uint(0, UintType::Uintptr),
+        ])
     }
 
     fn as_any(&self) -> Option<&dyn std::any::Any> {

@@ -15,7 +15,7 @@ use std::sync::{Arc, OnceLock};
 use jiff::tz::{TimeZone, TimeZoneDatabase};
 
 /// Seconds from January 1, year 1 to the Unix epoch (Go's `unixToInternal`).
-const UNIX_TO_INTERNAL: i64 = 62_135_596_800;
+pub(crate) const UNIX_TO_INTERNAL: i64 = 62_135_596_800;
 /// Seconds from Go's absolute zero instant (March 1 of year -292277022400) to the Unix
 /// epoch (Go's `unixToAbsolute`): Go computes calendar fields from this unsigned count.
 const UNIX_TO_ABSOLUTE: u64 = 9_223_372_028_741_760_000;
