@@ -32,6 +32,19 @@ pub fn strval(v: &Value) -> String {
     }
 }
 
+/// A `string` argument: the engine has checked the Go signature, so it holds a string.
+pub(crate) fn str_arg(v: &Value) -> &str {
+    v.as_str().unwrap_or_default()
+}
+
+/// An `int` argument: the engine has checked the Go signature, so it holds an integer.
+pub(crate) fn int_arg(v: &Value) -> i64 {
+    match v {
+        Value::Int(n, _) => *n,
+        _ => 0,
+    }
+}
+
 /// Sprig's `empty`: nil, false, zero numbers and empty strings, lists and maps. Structs
 /// (host objects) and functions are never empty.
 ///

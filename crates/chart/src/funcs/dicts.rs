@@ -26,6 +26,7 @@
 //! (`set .Values ...` returns the `.Values` map as a `map[string]interface {}`; ours keeps
 //! printing `common.Values` for `%T`).
 
+use crate::funcs::cast::str_arg;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -211,11 +212,6 @@ fn map_arg(v: &Value) -> Map {
         Value::Map(m) => m.clone(),
         _ => Map::new(),
     }
-}
-
-/// A `string` argument; the engine has checked the type.
-fn str_arg(v: &Value) -> &str {
-    v.as_str().unwrap_or_default()
 }
 
 /// Sprig's `dig`: `dig "a" "b" default dict` walks `dict.a.b`, giving `default` where a

@@ -21,6 +21,7 @@
 //! - `lookup` asks the environment's [`LookupResolver`](super::LookupResolver); offline
 //!   it answers an empty map, as `helm template` does.
 
+use crate::funcs::cast::str_arg;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -107,11 +108,6 @@ fn warning(message: &str) -> Error {
     Error::function(format!("{WARN_START}{message}{WARN_END}"))
 }
 
-fn string_arg(v: &Value) -> &str {
-    // The engine has checked the Go signature: string parameters hold strings.
-    v.as_str().unwrap_or_default()
-}
-
 pub(super) fn register(funcs: &mut Functions, env: &Arc<FunctionEnv>) {
     // include(name string, data interface{}) (string, error)
     funcs.insert(
@@ -119,7 +115,7 @@ pub(super) fn register(funcs: &mut Functions, env: &Arc<FunctionEnv>) {
         Function::new(
             Signature::fixed(&[GoType::String, GoType::Any]),
             |ctx, args| {
-                let name = string_arg(&args[0]);
+                let name = str_arg(&args[0]);
                 let _guard = IncludeGuard::enter(name)?;
                 ctx.execute_template(name, &args[1]).map(Value::from)
             },
@@ -131,7 +127,7 @@ pub(super) fn register(funcs: &mut Functions, env: &Arc<FunctionEnv>) {
         Function::new(
             Signature::fixed(&[GoType::String, GoType::Any]),
             |ctx, args| {
-                let text = string_arg(&args[0]);
+                let text = str_arg(&args[0]);
                 match ctx.execute_text(TPL_NAME, text, &args[1]) {
                     Ok(output) => Ok(Value::from(remove_no_value(output))),
                     Err(err) if err.kind == ErrorKind::Parse => Err(wrap(
@@ -155,8 +151,8 @@ pub(super) fn register(funcs: &mut Functions, env: &Arc<FunctionEnv>) {
         Function::new(
             Signature::fixed(&[GoType::String, GoType::Any]),
             |_, args| match &args[1] {
-                Value::Nil => Err(warning(string_arg(&args[0]))),
-                Value::String(s) if s.is_empty() => Err(warning(string_arg(&args[0]))),
+                Value::Nil => Err(warning(str_arg(&args[0]))),
+                Value::String(s) if s.is_empty() => Err(warning(str_arg(&args[0]))),
                 value => Ok(value.clone()),
             },
         ),
@@ -165,7 +161,7 @@ pub(super) fn register(funcs: &mut Functions, env: &Arc<FunctionEnv>) {
     funcs.insert(
         "fail",
         Function::new(Signature::fixed(&[GoType::String]), |_, args| {
-            Err(warning(string_arg(&args[0])))
+            Err(warning(str_arg(&args[0])))
         }),
     );
     // lookup(apiVersion, kind, namespace, name string) (map[string]interface{}, error)
@@ -176,10 +172,10 @@ pub(super) fn register(funcs: &mut Functions, env: &Arc<FunctionEnv>) {
             lookup_env
                 .lookup
                 .lookup(
-                    string_arg(&args[0]),
-                    string_arg(&args[1]),
-                    string_arg(&args[2]),
-                    string_arg(&args[3]),
+                    str_arg(&args[0]),
+                    str_arg(&args[1]),
+                    str_arg(&args[2]),
+                    str_arg(&args[3]),
                 )
                 .map_err(Error::function)
         }),

@@ -8,6 +8,7 @@
 //! with the runtime error Go's `make` panics with. Counts so large that Go would run out
 //! of memory fail with an error instead (see [`MAX_COUNT`]).
 
+use crate::funcs::cast::int_arg;
 use std::sync::Arc;
 
 use helmpilot_template::{Error, Function, Functions, GoType, Signature, Value};
@@ -84,13 +85,6 @@ pub(super) fn register(funcs: &mut Functions, env: &Arc<FunctionEnv>) {
             Ok(Value::from(uuid_v4(b)))
         }),
     );
-}
-
-fn int_arg(value: &Value) -> i64 {
-    match value {
-        Value::Int(n, _) => *n,
-        _ => 0,
-    }
 }
 
 /// Fails for counts Go could not allocate (with Go's panic text) or that exceed

@@ -20,6 +20,7 @@
 mod classes;
 mod syntax;
 
+use crate::funcs::cast::{int_arg, str_arg};
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
@@ -138,25 +139,25 @@ pub(super) fn register(funcs: &mut Functions, _env: &Arc<FunctionEnv>) {
             funcs.insert(
                 name("Match"),
                 Function::new(fixed(&[S, S]), move |_, args| {
-                    let re = compile(text(&args[0]))?;
-                    Ok(Value::Bool(re.re.is_match(text(&args[1]))))
+                    let re = compile(str_arg(&args[0]))?;
+                    Ok(Value::Bool(re.re.is_match(str_arg(&args[1]))))
                 }),
             );
         }
         funcs.insert(
             name("Find"),
             Function::new(fixed(&[S, S]), move |_, args| {
-                let re = compile(text(&args[0]))?;
-                let found = re.re.find(text(&args[1])).map_or("", |m| m.as_str());
+                let re = compile(str_arg(&args[0]))?;
+                let found = re.re.find(str_arg(&args[1])).map_or("", |m| m.as_str());
                 Ok(Value::from(found))
             }),
         );
         funcs.insert(
             name("FindAll"),
             Function::new(fixed(&[S, S, Int]), move |_, args| {
-                let re = compile(text(&args[0]))?;
-                let s = text(&args[1]);
-                let found = find_all(&re.re, s, int(&args[2]));
+                let re = compile(str_arg(&args[0]))?;
+                let s = str_arg(&args[1]);
+                let found = find_all(&re.re, s, int_arg(&args[2]));
                 // Go's FindAllString gives a nil slice when nothing matches.
                 if found.is_empty() {
                     return Ok(Value::List(List::nil(ListType::String)));
@@ -169,29 +170,29 @@ pub(super) fn register(funcs: &mut Functions, _env: &Arc<FunctionEnv>) {
         funcs.insert(
             name("ReplaceAll"),
             Function::new(fixed(&[S, S, S]), move |_, args| {
-                let re = compile(text(&args[0]))?;
-                replace_all(&re, text(&args[1]), text(&args[2]), true).map(Value::from)
+                let re = compile(str_arg(&args[0]))?;
+                replace_all(&re, str_arg(&args[1]), str_arg(&args[2]), true).map(Value::from)
             }),
         );
         funcs.insert(
             name("ReplaceAllLiteral"),
             Function::new(fixed(&[S, S, S]), move |_, args| {
-                let re = compile(text(&args[0]))?;
-                replace_all(&re, text(&args[1]), text(&args[2]), false).map(Value::from)
+                let re = compile(str_arg(&args[0]))?;
+                replace_all(&re, str_arg(&args[1]), str_arg(&args[2]), false).map(Value::from)
             }),
         );
         funcs.insert(
             name("Split"),
             Function::new(fixed(&[S, S, Int]), move |_, args| {
-                let re = compile(text(&args[0]))?;
+                let re = compile(str_arg(&args[0]))?;
                 // Go's Split gives a nil slice for n == 0.
-                if int(&args[2]) == 0 {
+                if int_arg(&args[2]) == 0 {
                     return Ok(Value::List(List::nil(ListType::String)));
                 }
                 Ok(Value::List(List::strings(split(
                     &re,
-                    text(&args[1]),
-                    int(&args[2]),
+                    str_arg(&args[1]),
+                    int_arg(&args[2]),
                 ))))
             }),
         );
@@ -200,29 +201,17 @@ pub(super) fn register(funcs: &mut Functions, _env: &Arc<FunctionEnv>) {
     funcs.insert(
         "regexMatch",
         Function::new(fixed(&[S, S]), |_, args| {
-            let matched = compile(text(&args[0])).is_ok_and(|re| re.re.is_match(text(&args[1])));
+            let matched =
+                compile(str_arg(&args[0])).is_ok_and(|re| re.re.is_match(str_arg(&args[1])));
             Ok(Value::Bool(matched))
         }),
     );
     funcs.insert(
         "regexQuoteMeta",
         Function::new(fixed(&[S]), |_, args| {
-            Ok(Value::from(quote_meta(text(&args[0]))))
+            Ok(Value::from(quote_meta(str_arg(&args[0]))))
         }),
     );
-}
-
-/// A string argument (the engine has checked the type).
-fn text(v: &Value) -> &str {
-    v.as_str().unwrap_or_default()
-}
-
-/// An `int` argument (the engine has checked the type).
-fn int(v: &Value) -> i64 {
-    match v {
-        Value::Int(n, _) => *n,
-        _ => 0,
-    }
 }
 
 /// The width of the character at `pos`, 0 at the end.

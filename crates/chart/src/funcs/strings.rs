@@ -22,6 +22,7 @@ pub(super) mod gounicode;
 mod goutils;
 mod xstrings;
 
+use crate::funcs::cast::{int_arg, str_arg};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -72,7 +73,7 @@ pub(super) fn register(funcs: &mut Functions, env: &Arc<FunctionEnv>) {
         funcs.insert(
             name,
             Function::new(fixed(&[S]), move |_, args| {
-                Ok(Value::from(f(text(&args[0]))))
+                Ok(Value::from(f(str_arg(&args[0]))))
             }),
         );
     }
@@ -81,7 +82,7 @@ pub(super) fn register(funcs: &mut Functions, env: &Arc<FunctionEnv>) {
         "shuffle",
         Function::new(fixed(&[S]), move |ctx, args| {
             let mut rng = env_for_shuffle.rng(&ctx.call_site());
-            Ok(Value::from(xstrings::shuffle(text(&args[0]), &mut rng)))
+            Ok(Value::from(xstrings::shuffle(str_arg(&args[0]), &mut rng)))
         }),
     );
 
@@ -96,7 +97,7 @@ pub(super) fn register(funcs: &mut Functions, env: &Arc<FunctionEnv>) {
         funcs.insert(
             name,
             Function::new(fixed(&[S, S]), move |_, args| {
-                Ok(Value::Bool(f(text(&args[0]), text(&args[1]))))
+                Ok(Value::Bool(f(str_arg(&args[0]), str_arg(&args[1]))))
             }),
         );
     }
@@ -114,7 +115,7 @@ pub(super) fn register(funcs: &mut Functions, env: &Arc<FunctionEnv>) {
         funcs.insert(
             name,
             Function::new(fixed(&[S, S]), move |_, args| {
-                Ok(Value::from(f(text(&args[0]), text(&args[1]))))
+                Ok(Value::from(f(str_arg(&args[0]), str_arg(&args[1]))))
             }),
         );
     }
@@ -132,7 +133,7 @@ pub(super) fn register(funcs: &mut Functions, env: &Arc<FunctionEnv>) {
     funcs.insert(
         "join",
         Function::new(fixed(&[S, Any]), |_, args| {
-            Ok(Value::from(strslice(&args[1]).join(text(&args[0]))))
+            Ok(Value::from(strslice(&args[1]).join(str_arg(&args[0]))))
         }),
     );
     funcs.insert(
@@ -163,16 +164,16 @@ pub(super) fn register(funcs: &mut Functions, env: &Arc<FunctionEnv>) {
         "replace",
         Function::new(fixed(&[S, S, S]), |_, args| {
             Ok(Value::from(replace_all(
-                text(&args[2]),
-                text(&args[0]),
-                text(&args[1]),
+                str_arg(&args[2]),
+                str_arg(&args[0]),
+                str_arg(&args[1]),
             )))
         }),
     );
     funcs.insert(
         "plural",
         Function::new(fixed(&[S, S, Int]), |_, args| {
-            let chosen = if int(&args[2]) == 1 {
+            let chosen = if int_arg(&args[2]) == 1 {
                 &args[0]
             } else {
                 &args[1]
@@ -183,37 +184,37 @@ pub(super) fn register(funcs: &mut Functions, env: &Arc<FunctionEnv>) {
     funcs.insert(
         "repeat",
         Function::new(fixed(&[Int, S]), |_, args| {
-            repeat(text(&args[1]), int(&args[0])).map(Value::from)
+            repeat(str_arg(&args[1]), int_arg(&args[0])).map(Value::from)
         }),
     );
     funcs.insert(
         "indent",
         Function::new(fixed(&[Int, S]), |_, args| {
-            indent(int(&args[0]), text(&args[1])).map(Value::from)
+            indent(int_arg(&args[0]), str_arg(&args[1])).map(Value::from)
         }),
     );
     funcs.insert(
         "nindent",
         Function::new(fixed(&[Int, S]), |_, args| {
-            indent(int(&args[0]), text(&args[1])).map(|s| Value::from(format!("\n{s}")))
+            indent(int_arg(&args[0]), str_arg(&args[1])).map(|s| Value::from(format!("\n{s}")))
         }),
     );
     funcs.insert(
         "trunc",
         Function::new(fixed(&[Int, S]), |_, args| {
-            Ok(Value::from(trunc(int(&args[0]), text(&args[1]))))
+            Ok(Value::from(trunc(int_arg(&args[0]), str_arg(&args[1]))))
         }),
     );
     funcs.insert(
         "substr",
         Function::new(fixed(&[Int, Int, S]), |_, args| {
-            substr(int(&args[0]), int(&args[1]), text(&args[2])).map(Value::from)
+            substr(int_arg(&args[0]), int_arg(&args[1]), str_arg(&args[2])).map(Value::from)
         }),
     );
     funcs.insert(
         "abbrev",
         Function::new(fixed(&[Int, S]), |_, args| {
-            let (width, s) = (int(&args[0]), text(&args[1]));
+            let (width, s) = (int_arg(&args[0]), str_arg(&args[1]));
             if width < 4 {
                 return Ok(args[1].clone());
             }
@@ -225,7 +226,7 @@ pub(super) fn register(funcs: &mut Functions, env: &Arc<FunctionEnv>) {
     funcs.insert(
         "abbrevboth",
         Function::new(fixed(&[Int, Int, S]), |_, args| {
-            let (left, right, s) = (int(&args[0]), int(&args[1]), text(&args[2]));
+            let (left, right, s) = (int_arg(&args[0]), int_arg(&args[1]), str_arg(&args[2]));
             // Sprig returns the text as it is where goutils would refuse the widths.
             if right < 4 || left > 0 && right < 7 {
                 return Ok(args[2].clone());
@@ -239,8 +240,8 @@ pub(super) fn register(funcs: &mut Functions, env: &Arc<FunctionEnv>) {
         "wrap",
         Function::new(fixed(&[Int, S]), |_, args| {
             Ok(Value::from(goutils::wrap_custom(
-                text(&args[1]),
-                int(&args[0]),
+                str_arg(&args[1]),
+                int_arg(&args[0]),
                 "",
                 false,
             )))
@@ -249,23 +250,27 @@ pub(super) fn register(funcs: &mut Functions, env: &Arc<FunctionEnv>) {
     funcs.insert(
         "wrapWith",
         Function::new(fixed(&[Int, S, S]), |_, args| {
-            let (width, newline, s) = (int(&args[0]), text(&args[1]), text(&args[2]));
+            let (width, newline, s) = (int_arg(&args[0]), str_arg(&args[1]), str_arg(&args[2]));
             Ok(Value::from(goutils::wrap_custom(s, width, newline, true)))
         }),
     );
     funcs.insert(
         "split",
         Function::new(fixed(&[S, S]), |_, args| {
-            Ok(indexed_map(go_split(text(&args[1]), text(&args[0]), -1)))
+            Ok(indexed_map(go_split(
+                str_arg(&args[1]),
+                str_arg(&args[0]),
+                -1,
+            )))
         }),
     );
     funcs.insert(
         "splitn",
         Function::new(fixed(&[S, Int, S]), |_, args| {
             Ok(indexed_map(go_split(
-                text(&args[2]),
-                text(&args[0]),
-                int(&args[1]),
+                str_arg(&args[2]),
+                str_arg(&args[0]),
+                int_arg(&args[1]),
             )))
         }),
     );
@@ -273,25 +278,12 @@ pub(super) fn register(funcs: &mut Functions, env: &Arc<FunctionEnv>) {
         "splitList",
         Function::new(fixed(&[S, S]), |_, args| {
             Ok(Value::List(List::strings(go_split(
-                text(&args[1]),
-                text(&args[0]),
+                str_arg(&args[1]),
+                str_arg(&args[0]),
                 -1,
             ))))
         }),
     );
-}
-
-/// A string argument (the engine has checked the type).
-fn text(v: &Value) -> &str {
-    v.as_str().unwrap_or_default()
-}
-
-/// An `int` argument (the engine has checked the type).
-fn int(v: &Value) -> i64 {
-    match v {
-        Value::Int(n, _) => *n,
-        _ => 0,
-    }
 }
 
 fn sprint(v: &Value) -> String {
@@ -341,7 +333,7 @@ fn strslice(v: &Value) -> Vec<Str> {
         Value::List(list) if list.list_type() == ListType::String => list
             .items()
             .iter()
-            .map(|item| Str::from(text(item)))
+            .map(|item| Str::from(str_arg(item)))
             .collect(),
         Value::List(list) => list
             .items()

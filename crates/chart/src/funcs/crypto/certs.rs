@@ -21,6 +21,7 @@
 //! must come out of the same steps (a DSA key cannot sign, a DSA public key cannot be
 //! certified, a CA key that does not match its certificate is refused).
 
+use crate::funcs::dates::time::civil_from_days;
 use std::sync::Arc;
 
 use helmpilot_template::{
@@ -391,20 +392,6 @@ fn time_der(unix: i64) -> Result<Vec<u8>, String> {
     }
     let text = format!("{year:04}{month:02}{day:02}{h:02}{m:02}{s:02}Z");
     Ok(der::tlv(der::TAG_GENERALIZED_TIME, text.as_bytes()))
-}
-
-/// Proleptic Gregorian date of a day count since 1970-01-01 (H. Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 /// The issuing side: a certificate's subject, key identifier and public key with the

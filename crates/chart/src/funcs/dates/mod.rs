@@ -34,8 +34,9 @@
 mod duration;
 mod layout;
 mod objects;
-mod time;
+pub(crate) mod time;
 
+use crate::funcs::cast::str_arg;
 use std::sync::Arc;
 
 use helmpilot_template::{Error, Function, Functions, GoType, IntType, Signature, Value};
@@ -88,10 +89,6 @@ fn time_arg(value: &Value) -> Result<&Time, Error> {
     as_time(value).ok_or_else(|| Error::function(expected_time(value)))
 }
 
-fn string_arg(value: &Value) -> &str {
-    value.as_str().unwrap_or_default()
-}
-
 pub(super) fn register(funcs: &mut Functions, env: &Arc<FunctionEnv>) {
     let clock = Arc::new(Clock {
         now: env.now,
@@ -106,7 +103,7 @@ pub(super) fn register(funcs: &mut Functions, env: &Arc<FunctionEnv>) {
             Signature::fixed(&[GoType::String, GoType::Any]),
             move |_, args| {
                 Ok(Value::from(c.date_in_zone(
-                    string_arg(&args[0]),
+                    str_arg(&args[0]),
                     &args[1],
                     "Local",
                 )))
@@ -122,9 +119,9 @@ pub(super) fn register(funcs: &mut Functions, env: &Arc<FunctionEnv>) {
                 Signature::fixed(&[GoType::String, GoType::Any, GoType::String]),
                 move |_, args| {
                     Ok(Value::from(c.date_in_zone(
-                        string_arg(&args[0]),
+                        str_arg(&args[0]),
                         &args[1],
-                        string_arg(&args[2]),
+                        str_arg(&args[2]),
                     )))
                 },
             ),
@@ -148,7 +145,7 @@ pub(super) fn register(funcs: &mut Functions, env: &Arc<FunctionEnv>) {
                 Ok(Value::from(c.date_in_zone(
                     "2006-01-02",
                     &args[0],
-                    string_arg(&args[1]),
+                    str_arg(&args[1]),
                 )))
             },
         ),
@@ -167,7 +164,7 @@ pub(super) fn register(funcs: &mut Functions, env: &Arc<FunctionEnv>) {
             name,
             Function::new(Signature::fixed(&[GoType::String, TIME]), move |_, args| {
                 let time = time_arg(&args[1])?;
-                Ok(c.value(match parse_duration(string_arg(&args[0])) {
+                Ok(c.value(match parse_duration(str_arg(&args[0])) {
                     Ok(d) => time.add(d),
                     Err(_) => time.clone(),
                 }))
@@ -181,7 +178,7 @@ pub(super) fn register(funcs: &mut Functions, env: &Arc<FunctionEnv>) {
             name,
             Function::new(Signature::fixed(&[GoType::String, TIME]), move |_, args| {
                 let time = time_arg(&args[1])?;
-                let d = parse_duration(string_arg(&args[0])).map_err(Error::function)?;
+                let d = parse_duration(str_arg(&args[0])).map_err(Error::function)?;
                 Ok(c.value(time.add(d)))
             }),
         );
@@ -193,8 +190,7 @@ pub(super) fn register(funcs: &mut Functions, env: &Arc<FunctionEnv>) {
         Function::new(
             Signature::fixed(&[GoType::String, GoType::String]),
             move |_, args| {
-                let parsed =
-                    parse_in_location(string_arg(&args[0]), string_arg(&args[1]), &c.local);
+                let parsed = parse_in_location(str_arg(&args[0]), str_arg(&args[1]), &c.local);
                 Ok(c.value(parsed.unwrap_or_else(|_| Time::zero())))
             },
         ),
@@ -206,7 +202,7 @@ pub(super) fn register(funcs: &mut Functions, env: &Arc<FunctionEnv>) {
         Function::new(
             Signature::fixed(&[GoType::String, GoType::String]),
             move |_, args| {
-                parse_in_location(string_arg(&args[0]), string_arg(&args[1]), &c.local)
+                parse_in_location(str_arg(&args[0]), str_arg(&args[1]), &c.local)
                     .map(|t| c.value(t))
                     .map_err(|e| Error::function(e.to_string()))
             },
