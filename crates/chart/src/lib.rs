@@ -10,5 +10,9 @@
 //! assert_eq!(set.execute("t", &Value::Map(Default::default())).unwrap(), "web");
 //! ```
 
+pub mod chart;
 pub mod funcs;
+pub mod manifest;
+pub mod render;
 pub mod semver;
+pub mod values;
