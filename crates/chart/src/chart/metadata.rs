@@ -64,3 +64,36 @@ pub struct Lock {
 pub struct MetadataError {
     pub message: String,
 }
+
+impl Metadata {
+    /// Parses Chart.yaml as Helm's loader does (`sigs.k8s.io/yaml` into `chart.Metadata`).
+    pub fn parse(data: &[u8]) -> Result<Metadata, MetadataError> {
+        let _ = data;
+        Err(MetadataError {
+            message: "Chart.yaml parsing is not yet implemented".into(),
+        })
+    }
+
+    /// Helm's `Metadata.Validate`: the checks the loader runs after parsing.
+    pub fn validate(&self) -> Result<(), MetadataError> {
+        Ok(())
+    }
+}
+
+impl Lock {
+    /// Parses Chart.lock / requirements.lock.
+    pub fn parse(data: &[u8]) -> Result<Lock, MetadataError> {
+        let _ = data;
+        Err(MetadataError {
+            message: "lock parsing is not yet implemented".into(),
+        })
+    }
+}
+
+/// Parses requirements.yaml (apiVersion v1 charts): its `dependencies` list.
+pub fn parse_requirements(data: &[u8]) -> Result<Vec<Dependency>, MetadataError> {
+    let _ = data;
+    Err(MetadataError {
+        message: "requirements parsing is not yet implemented".into(),
+    })
+}
