@@ -2,6 +2,7 @@
 //! other files and subcharts, read from a directory or a `.tgz` archive.
 
 pub mod archive;
+pub mod dependencies;
 pub mod ignore;
 pub mod load;
 pub mod metadata;
