@@ -278,3 +278,37 @@ fn hook_model_keeps_weights_and_policies() {
         "release-name-shop"
     );
 }
+
+/// `crd_objects` names CRD files as Helm's `Chart.CRDObjects` does (the golden's list
+/// is Helm's), from a chart built by hand with the fixture's files.
+#[test]
+fn crd_objects_match_helm() {
+    use helmpilot_chart::chart::{Chart, ChartFile, Metadata};
+    use helmpilot_chart::manifest::crd_objects;
+
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/manifest/charts/shop");
+    let file = |dir: &Path, name: &str| ChartFile {
+        name: name.to_string(),
+        data: fs::read(dir.join(name)).unwrap().into(),
+    };
+    let named = |name: &str| Metadata {
+        name: name.to_string(),
+        ..Metadata::default()
+    };
+    let sub = root.join("charts/cache");
+    let chart = Chart {
+        metadata: named("shop"),
+        files: vec![
+            file(&root, "crds/crontab.yaml"),
+            file(&root, "crds/README.txt"),
+            file(&root, "values.yaml"),
+        ],
+        dependencies: vec![Chart {
+            metadata: named("cache"),
+            files: vec![file(&sub, "crds/caches.YAML")],
+            ..Chart::default()
+        }],
+        ..Chart::default()
+    };
+    assert_eq!(crd_objects(&chart), crds(&load("shop.json")));
+}
