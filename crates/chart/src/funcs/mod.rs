@@ -19,7 +19,7 @@ mod json;
 mod lists;
 mod math;
 mod network;
-mod paths;
+pub(crate) mod paths;
 mod random;
 mod reflection;
 mod regexp;

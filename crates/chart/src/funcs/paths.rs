@@ -54,7 +54,7 @@ pub(super) fn register(funcs: &mut Functions, _env: &Arc<FunctionEnv>) {
 /// ```text
 /// clean("a//b/../c/.") == "a/c"    clean("/../x") == "/x"    clean("") == "."
 /// ```
-fn clean(path: &str) -> String {
+pub(crate) fn clean(path: &str) -> String {
     if path.is_empty() {
         return ".".to_string();
     }
