@@ -10,7 +10,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use helmpilot_chart::manifest::{
-    render_resources, template, Crd, HookEvent, ResourceOptions, TemplateOptions,
+    render_resources, write_template_output, Crd, HookEvent, ResourceOptions, OutputOptions,
 };
 use serde_json::Value;
 
@@ -46,9 +46,9 @@ fn crds(golden: &Value) -> Vec<Crd> {
         .collect()
 }
 
-fn options(json: &Value, out_dir: &Path) -> TemplateOptions {
+fn options(json: &Value, out_dir: &Path) -> OutputOptions {
     let flag = |name: &str| json[name].as_bool().unwrap_or(false);
-    TemplateOptions {
+    OutputOptions {
         include_crds: flag("include_crds"),
         skip_tests: flag("skip_tests"),
         disable_hooks: flag("disable_hooks"),
@@ -100,7 +100,7 @@ fn check_case(chart: &str, golden: &Value, case: &Value, dir: &Path) -> BTreeMap
     let unout = |s: &str| s.replace(OUT, dir.to_str().unwrap());
 
     let mut out = String::new();
-    let result = template(&rendered(golden), &crds(golden), &opts, &mut out);
+    let result = write_template_output(&rendered(golden), &crds(golden), &opts, &mut out);
     assert_eq!(
         out,
         unout(case["stdout"].as_str().unwrap()),
@@ -185,7 +185,7 @@ fn heads_match_helm() {
                 assert_eq!(result.unwrap_err().to_string(), error, "{name}");
                 let mut out = String::new();
                 let err =
-                    template(&rendered, &[], &TemplateOptions::default(), &mut out).unwrap_err();
+                    write_template_output(&rendered, &[], &OutputOptions::default(), &mut out).unwrap_err();
                 assert_eq!(
                     err.to_string(),
                     format!("{error}\n\nUse --debug flag to render out invalid YAML")
@@ -218,7 +218,7 @@ fn output_dir_second_run_appends_hooks_only() {
     let first = check_case("shop", &golden, &case, &dir);
     let opts = options(&case["options"], &dir);
     let mut out = String::new();
-    template(&rendered(&golden), &crds(&golden), &opts, &mut out).unwrap();
+    write_template_output(&rendered(&golden), &crds(&golden), &opts, &mut out).unwrap();
     let second = files_under(&dir);
 
     let manifest_paths: BTreeSet<&str> = golden["release_manifest"]

@@ -14,13 +14,13 @@
 //!
 //! ```
 //! use std::collections::BTreeMap;
-//! use helmpilot_chart::manifest::{template, TemplateOptions};
+//! use helmpilot_chart::manifest::{write_template_output, OutputOptions};
 //! let rendered = BTreeMap::from([(
 //!     "web/templates/app.yaml".to_string(),
 //!     "apiVersion: apps/v1\nkind: Deployment\n---\napiVersion: v1\nkind: Service\n".to_string(),
 //! )]);
 //! let mut out = String::new();
-//! template(&rendered, &[], &TemplateOptions::default(), &mut out).unwrap();
+//! template(&rendered, &[], &OutputOptions::default(), &mut out).unwrap();
 //! // The Service is installed before the Deployment; the first document keeps the
 //! // blank line Helm prints after every document but the last.
 //! assert_eq!(out, "---\n# Source: web/templates/app.yaml\napiVersion: v1\nkind: Service\n\n\
@@ -36,7 +36,7 @@ mod split;
 pub use glob::glob_match;
 pub use head::{parse_head, HeadMetadata, SimpleHead};
 pub use output::{
-    crd_objects, render_resources, template, Crd, ResourceOptions, Resources, TemplateOptions,
+    crd_objects, render_resources, write_template_output, Crd, ResourceOptions, Resources, OutputOptions,
 };
 pub use sort::{
     sort_manifests, Hook, HookEvent, Manifest, Sorted, HOOK_ANNOTATION, HOOK_DELETE_ANNOTATION,
@@ -55,7 +55,7 @@ pub enum ManifestError {
 
 /// Why `helm template` failed after rendering.
 #[derive(Debug, thiserror::Error)]
-pub enum TemplateError {
+pub enum OutputError {
     /// Sorting failed. Helm then has a (partial) release, so it adds its hint about
     /// `--debug`, which is part of this message.
     #[error("{0}\n\nUse --debug flag to render out invalid YAML")]

@@ -10,7 +10,7 @@ use std::path::Path;
 use super::glob::glob_match;
 use super::sort::{sort_manifests, Hook, Manifest, INSTALL_ORDER};
 use super::split::split_manifests;
-use super::{ManifestError, TemplateError};
+use super::{ManifestError, OutputError};
 use crate::chart::Chart;
 
 /// A CRD file from a chart's `crds/` directory, as Helm's `Chart.CRDObjects` names it.
@@ -153,7 +153,7 @@ pub fn render_resources(
 
 /// The flags of `helm template` that act after rendering.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct TemplateOptions {
+pub struct OutputOptions {
     /// `--include-crds`.
     pub include_crds: bool,
     /// `--skip-tests`: leave out hooks with the `test` event.
@@ -177,31 +177,31 @@ pub struct TemplateOptions {
 
 /// Does what `helm template` does once the engine has rendered the chart: appends to
 /// `out` exactly what Helm prints on standard output, writing files when
-/// [`TemplateOptions::output_dir`] is set.
+/// [`OutputOptions::output_dir`] is set.
 ///
 /// On error, `out` holds what Helm printed before failing (the `wrote ...` lines of an
 /// output directory); the error's text is what Helm prints after `Error: `.
 ///
 /// ```
 /// use std::collections::BTreeMap;
-/// use helmpilot_chart::manifest::{template, TemplateOptions};
+/// use helmpilot_chart::manifest::{write_template_output, OutputOptions};
 /// let rendered = BTreeMap::from([
 ///     ("c/templates/NOTES.txt".to_string(), "Thanks!\n".to_string()),
 ///     ("c/templates/cm.yaml".to_string(), "kind: ConfigMap\n---\nkind: Pod\nmetadata:\n  \
 ///       annotations:\n    helm.sh/hook: test\n".to_string()),
 /// ]);
 /// let mut out = String::new();
-/// template(&rendered, &[], &TemplateOptions::default(), &mut out).unwrap();
+/// write_template_output(&rendered, &[], &OutputOptions::default(), &mut out).unwrap();
 /// assert_eq!(out, "---\n# Source: c/templates/cm.yaml\nkind: ConfigMap\n\
 ///                  ---\n# Source: c/templates/cm.yaml\nkind: Pod\nmetadata:\n  \
 ///                  annotations:\n    helm.sh/hook: test\n\n");
 /// ```
-pub fn template(
+pub fn write_template_output(
     rendered: &BTreeMap<String, String>,
     crds: &[Crd],
-    options: &TemplateOptions,
+    options: &OutputOptions,
     out: &mut String,
-) -> Result<(), TemplateError> {
+) -> Result<(), OutputError> {
     let resource_options = ResourceOptions {
         include_crds: options.include_crds,
         hide_secret: options.hide_secret,
@@ -256,7 +256,7 @@ pub fn template(
             }
         }
         if missing {
-            return Err(TemplateError::TemplateNotFound {
+            return Err(OutputError::TemplateNotFound {
                 pattern: pattern.clone(),
             });
         }
@@ -295,7 +295,7 @@ fn source_path(doc: &str) -> Option<&str> {
 }
 
 /// `filepath.Join(output-dir, release name)` when `--release-name` is given.
-fn release_dir(dir: &str, options: &TemplateOptions) -> String {
+fn release_dir(dir: &str, options: &OutputOptions) -> String {
     if options.use_release_name {
         crate::funcs::paths::clean(&format!("{dir}/{}", options.release_name))
     } else {
@@ -307,11 +307,11 @@ fn release_dir(dir: &str, options: &TemplateOptions) -> String {
 /// created on its first document of this run and appended to after.
 fn write_manifests(
     dir: &str,
-    options: &TemplateOptions,
+    options: &OutputOptions,
     crds: &[Crd],
     resources: &Resources,
     out: &mut String,
-) -> Result<(), TemplateError> {
+) -> Result<(), OutputError> {
     let mut written: BTreeMap<&str, ()> = BTreeMap::new();
     if options.include_crds {
         for crd in crds {
@@ -335,12 +335,12 @@ fn write_to_file(
     data: &str,
     append: bool,
     out: &mut String,
-) -> Result<(), TemplateError> {
+) -> Result<(), OutputError> {
     let file_name = format!("{dir}/{name}");
     let path = Path::new(&file_name);
     if let Some(parent) = path.parent() {
         if !parent.as_os_str().is_empty() {
-            fs::create_dir_all(parent).map_err(|source| TemplateError::Write {
+            fs::create_dir_all(parent).map_err(|source| OutputError::Write {
                 op: "mkdir",
                 path: parent.display().to_string(),
                 source,
@@ -353,7 +353,7 @@ fn write_to_file(
     } else {
         ("open", fs::File::create(path))
     };
-    let mut file = file.map_err(|source| TemplateError::Write {
+    let mut file = file.map_err(|source| OutputError::Write {
         op,
         path: file_name.clone(),
         source,
@@ -361,7 +361,7 @@ fn write_to_file(
     let mut block = String::new();
     source_block(&mut block, name, data);
     file.write_all(block.as_bytes())
-        .map_err(|source| TemplateError::Write {
+        .map_err(|source| OutputError::Write {
             op: "write",
             path: file_name.clone(),
             source,
