@@ -5,5 +5,6 @@
 //! JSON decoding: numbers read from YAML or JSON are float64 (`Number::from_f64`), while
 //! `--set x=1` makes an int64 (`Number::from(i64)`); rendering keeps that difference.
 
+pub mod options;
 pub mod schema;
 pub mod strvals;
