@@ -27,6 +27,11 @@ pub const MAX_INDEX: i64 = 65536;
 /// How deeply dotted names may nest (Helm's `MaxNestedNameLevel`).
 pub const MAX_NESTED_NAME_LEVEL: usize = 30;
 
+/// Stack left before the parser's recursion moves to a new segment, and that
+/// segment's size.
+const STACK_RED_ZONE: usize = 64 * 1024;
+const STACK_GROWTH: usize = 1024 * 1024;
+
 /// Which flag an expression comes from: it decides how values are read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SetKind {
@@ -266,7 +271,11 @@ impl Parser<'_, '_> {
     /// Parses one assignment (or the rest of a path) into `data`, recovering panics
     /// raised on the way the way Helm's deferred `recover` does.
     fn key(&mut self, data: &mut Map<String, Value>, level: usize) -> Result<(), Fault> {
-        match self.key_inner(data, level) {
+        // `a[0][0]...` and `a[0].b[0].c...` nest without Helm's name-level limit; the
+        // stack grows instead of overflowing on a hostile expression.
+        let result =
+            stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || self.key_inner(data, level));
+        match result {
             Err(Fault::Panic(msg)) => Err(Fault::syntax(unable_to_parse(&msg))),
             other => other,
         }
@@ -434,6 +443,17 @@ impl Parser<'_, '_> {
     /// What follows `[i]`: `=value`, `.rest` or another `[j]`; the result lands in
     /// `list[i]`, growing the list with nulls as needed.
     fn list_item(&mut self, list: &mut Vec<Value>, i: i64, level: usize) -> Result<(), Fault> {
+        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
+            self.list_item_inner(list, i, level)
+        })
+    }
+
+    fn list_item_inner(
+        &mut self,
+        list: &mut Vec<Value>,
+        i: i64,
+        level: usize,
+    ) -> Result<(), Fault> {
         if i < 0 {
             return Err(Fault::syntax(format!("negative {i} index not allowed")));
         }
@@ -694,6 +714,21 @@ mod tests {
 
     fn typed(expr: &str, into: &mut Map<String, Value>) -> Result<(), StrvalsError> {
         parse_into(expr, into, SetKind::Typed, &no_files)
+    }
+
+    #[test]
+    fn deep_index_nesting_does_not_overflow_the_stack() {
+        let depth = 20_000;
+        let expr = format!("a{}=x", "[0]".repeat(depth));
+        let mut values = parse(&expr, SetKind::Typed, &no_files).unwrap();
+        let mut node = values.remove("a").unwrap();
+        let mut levels = 0;
+        // Unwind by hand: dropping a tree this deep recursively could itself overflow.
+        while let Value::Array(mut items) = node {
+            levels += 1;
+            node = items.pop().unwrap();
+        }
+        assert_eq!((levels, node), (depth, Value::String("x".into())));
     }
 
     #[test]
