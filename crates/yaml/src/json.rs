@@ -418,6 +418,63 @@ fn check_valid(b: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
+/// Go's `json.Decoder.Decode` into an `interface{}` on a stream holding `text`: decodes
+/// the first JSON value and returns it with Go's `InputOffset` (the bytes consumed, which
+/// stop right after the value; whatever follows is left for the caller). Go ends a
+/// top-level number, string or literal at the first byte after it, whatever that byte
+/// is, and a top-level object or array at its closing bracket. A stream cut off inside
+/// a value gives `unexpected EOF`, an empty one `EOF`; a number that does not fit a
+/// float64 gives Go's type error.
+///
+/// ```
+/// use helmpilot_yaml::json::decode_prefix;
+/// let (v, n) = decode_prefix(r#"{"a":1} ,rest"#).unwrap();
+/// assert_eq!((v, n), (serde_json::json!({"a": 1.0}), 7));
+/// assert_eq!(decode_prefix("12x").unwrap().1, 2);
+/// assert_eq!(decode_prefix("[1,").unwrap_err(), "unexpected EOF");
+/// assert_eq!(decode_prefix("x").unwrap_err(), "invalid character 'x' looking for beginning of value");
+/// ```
+pub fn decode_prefix(text: &str) -> Result<(Value, usize), String> {
+    let b = text.as_bytes();
+    let mut checker = Checker {
+        step: Step::BeginValue,
+        stack: Vec::new(),
+        end_top: false,
+    };
+    let mut end = None;
+    for (i, &c) in b.iter().enumerate() {
+        let inside_container = !checker.stack.is_empty();
+        let fed = checker.feed(c);
+        if checker.end_top {
+            // Closing the outermost bracket ends the value with this byte; any other end
+            // is noticed one byte late (Go's delayed scanEnd), so this byte stays unread
+            // and a complaint about it is not Decode's business.
+            end = Some(if inside_container { i + 1 } else { i });
+            break;
+        }
+        fed?;
+    }
+    let end = match end {
+        Some(end) => end,
+        None => {
+            // At the end of the stream Go feeds a space: that completes a number or a
+            // literal, and anything else was cut off.
+            if checker.feed(b' ').is_ok() && checker.end_top {
+                b.len()
+            } else if b.iter().any(|c| !matches!(c, b' ' | b'\t' | b'\n' | b'\r')) {
+                return Err("unexpected EOF".to_string());
+            } else {
+                return Err("EOF".to_string());
+            }
+        }
+    };
+    let decoded = unmarshal(&text[..end])?;
+    match decoded.type_error {
+        Some(err) => Err(err),
+        None => Ok((decoded.value, end)),
+    }
+}
+
 // ----- decoding (the input is known to be valid) -----
 
 struct ValueDecoder<'a> {

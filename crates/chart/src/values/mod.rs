@@ -9,6 +9,7 @@
 //! by go-yaml v2 first), and `helmpilot_yaml::unmarshal` reproduces exactly that.
 
 pub mod coalesce;
+pub mod options;
 pub mod schema;
 pub mod strvals;
 
