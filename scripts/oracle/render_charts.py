@@ -85,7 +85,6 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -990,13 +989,16 @@ def cmd_generate(cases: list[dict[str, Any]], check: bool) -> int:
 
 
 def run_binary(binary: str, argv: list[str]) -> tuple[int, str, str]:
+    # Cases without -n expect namespace "default": no kubeconfig context, no HELM_*.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HELM_")}
+    env["KUBECONFIG"] = os.devnull
     proc = subprocess.run(
-        [binary, "template", *argv], cwd=REPO, capture_output=True, timeout=120,
+        [binary, "template", *argv], cwd=REPO, capture_output=True, timeout=120, env=env,
     )
     return proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace")
 
 
-def compare_live(binary: str, name: str, argv: list[str], kind: str, text: str) -> str | None:
+def compare_live(binary: str, argv: list[str], kind: str, text: str) -> str | None:
     """A short mismatch report, or None when the binary agrees with the oracle."""
     code, out, err = run_binary(binary, argv)
     if kind == "out":
@@ -1019,7 +1021,7 @@ def cmd_live(cases: list[dict[str, Any]], binary: str) -> int:
     failed = diverged = 0
     for case in cases:
         kind, text = run_oracle(case)
-        problem = compare_live(binary, case["name"], case["args"], kind, text)
+        problem = compare_live(binary, case["args"], kind, text)
         if problem is None:
             continue
         if case.get("divergence"):
@@ -1062,7 +1064,7 @@ def cmd_scaffold(binary: str) -> int:
         for label, extra in SCAFFOLD_SETS:
             argv = ["scaffold-rel", chart_dir, "-n", "apps", *extra]
             kind, text = run_oracle({"name": f"scaffold-{label}", "args": argv})
-            problem = compare_live(binary, label, argv, kind, text)
+            problem = compare_live(binary, argv, kind, text)
             if problem:
                 failed += 1
                 print(f"✗ scaffold {label}\n{problem}")
@@ -1082,7 +1084,6 @@ def main() -> int:
     ap.add_argument("--only", nargs="+", metavar="NAME", help="only these cases")
     opts = ap.parse_args()
     helm = import_helm()
-    import helm_python._native  # noqa: F401  (native_json uses helm._native)
 
     if opts.scaffold:
         return cmd_scaffold(opts.scaffold)
