@@ -445,6 +445,21 @@ pub trait Object: Send + Sync + fmt::Debug {
     fn marshal(&self) -> Marshal {
         Marshal::Unsupported
     }
+
+    /// How `encoding/json` (`toJson`, and `toYaml`, which goes through JSON) sees the
+    /// object, when its json tags make that differ from [`Object::marshal`] (renamed
+    /// fields, `omitempty`); the same by default.
+    fn marshal_json(&self) -> Marshal {
+        self.marshal()
+    }
+
+    /// The text of a `String()` method Go declares on the *pointer* type. text/template
+    /// prints a field it reached through a pointer (an addressable value) with it, as in
+    /// `{{ .Capabilities.KubeVersion }}`; fmt, handed a copy (`print`, `printf`), does
+    /// not see it and prints the struct's fields. `None`: no such method.
+    fn pointer_string(&self) -> Option<String> {
+        None
+    }
 }
 
 /// What Go's encoders find in a host object: the interface it implements

@@ -223,6 +223,19 @@ pub fn to_yaml_v3(value: &Yaml, indent: usize) -> String {
     emitter::emit(value, emitter::Flavor::V3 { indent })
 }
 
+/// The first map key of a go-yaml tree that `sigs.k8s.io/yaml` cannot turn into a JSON
+/// key (null, a sequence, a mapping...), as its error (`unsupported map key of type:
+/// ...`). For callers converting the tree themselves, for a typed target.
+///
+/// ```
+/// let tree = helmpilot_yaml::decode("~: 1").unwrap();
+/// assert_eq!(helmpilot_yaml::check_json_keys(&tree).unwrap_err().to_string(),
+///            "unsupported map key of type: %!s(<nil>), key: <nil>, value: 1");
+/// ```
+pub fn check_json_keys(yaml: &Yaml) -> Result<(), Error> {
+    check_keys(yaml).map_err(Error)
+}
+
 /// Converts go-yaml's tree the way `sigs.k8s.io/yaml` does before marshalling it to JSON
 /// and back: keys become strings (floats formatted as float32, as that package does),
 /// keys of other types are errors, and NaN or infinite numbers are JSON errors.

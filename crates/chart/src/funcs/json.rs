@@ -155,7 +155,7 @@ fn write_object(
     escape_html: bool,
     path: &mut Vec<Map>,
 ) -> Result<(), String> {
-    match object.marshal() {
+    match object.marshal_json() {
         Marshal::Time(text) => {
             strict_rfc3339(&text).map_err(|reason| {
                 format!(

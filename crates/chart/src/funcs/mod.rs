@@ -10,6 +10,7 @@
 pub mod cast;
 mod crypto;
 mod dates;
+pub(crate) use dates::parse_rfc3339;
 mod defaults;
 mod dicts;
 mod encoding;

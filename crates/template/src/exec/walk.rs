@@ -277,6 +277,20 @@ impl<'t> Exec<'t> {
             Rv::Concrete(Value::Bool(b)) | Rv::Boxed(Value::Bool(b)) => {
                 return self.write(if *b { "true" } else { "false" })
             }
+            Rv::Concrete(Value::Object(o)) | Rv::Boxed(Value::Object(o)) => {
+                if let Some(text) = o.pointer_string() {
+                    text
+                } else {
+                    let text = gofmt::sprint(&[Value::Object(o.clone())]);
+                    // text/template prints what a pointer points to: a struct without a
+                    // String method shows its fields without fmt's leading `&`.
+                    let pointer = o.type_name().starts_with('*') && !o.is_stringer();
+                    match text.strip_prefix('&') {
+                        Some(fields) if pointer && fields.starts_with('{') => fields.to_string(),
+                        _ => text,
+                    }
+                }
+            }
             Rv::Concrete(v) | Rv::Boxed(v) => gofmt::sprint(std::slice::from_ref(v)),
         };
         self.write(&text)

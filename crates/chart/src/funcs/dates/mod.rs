@@ -47,6 +47,15 @@ use self::objects::{as_time, expected_time, TimeObject};
 use self::time::{Location, Time, NANOS_PER_SECOND};
 use super::FunctionEnv;
 
+/// Go's `time.Parse(time.RFC3339, text)`, for its error text (`parsing time "x" as
+/// "2006-01-02T15:04:05Z07:00": cannot parse ...`): how `time.Time.UnmarshalJSON`
+/// rejects a Chart.lock's `generated`.
+pub(crate) fn parse_rfc3339(text: &str) -> Result<(), String> {
+    parse_in_location("2006-01-02T15:04:05Z07:00", text, &Location::Utc)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
 /// The injected clock and local zone of a render.
 struct Clock {
     now: super::Timestamp,
