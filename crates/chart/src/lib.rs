@@ -15,4 +15,5 @@ pub mod funcs;
 pub mod manifest;
 pub mod render;
 pub mod semver;
+pub mod template;
 pub mod values;

@@ -21,7 +21,8 @@ use helmpilot_template::{
     helm_error_text, remove_no_value, Error, Limits, Map, MissingKey, Templates, Value,
 };
 
-use super::{files::files_value, objects::chart_value};
+use super::files::files_value;
+use super::objects;
 use crate::chart::Chart;
 use crate::funcs::{helm_functions_with, FunctionEnv};
 
@@ -38,6 +39,8 @@ pub struct RenderError {
     pub template: String,
     /// The engine's error, with the location for a code frame.
     pub source: Error,
+    /// Every template's text by name, to show the failing lines.
+    pub sources: BTreeMap<String, String>,
 }
 
 /// The parts of the render values every chart shares (Helm's `ToRenderValues`).
@@ -107,11 +110,7 @@ pub fn render(
     for name in &order {
         let renderable = &renderables[*name];
         set.parse(name, &renderable.source)
-            .map_err(|source| RenderError {
-                message: helm_error_text(name, &source),
-                template: (*name).clone(),
-                source,
-            })?;
+            .map_err(|source| failure(name, source, &renderables))?;
     }
 
     let mut rendered = BTreeMap::new();
@@ -120,20 +119,28 @@ pub fn render(
             continue;
         }
         let renderable = &renderables[name];
-        let template = Map::new().with_type_name(VALUES_TYPE);
-        template.insert("Name", Value::from(name.as_str()));
-        template.insert("BasePath", Value::from(renderable.base_path.as_str()));
-        renderable.values.insert("Template", Value::Map(template));
+        renderable.values.insert(
+            "Template",
+            objects::template(name, &renderable.base_path),
+        );
         let output = set
             .execute(name, &Value::Map(renderable.values.clone()))
-            .map_err(|source| RenderError {
-                message: helm_error_text(name, &source),
-                template: name.clone(),
-                source,
-            })?;
+            .map_err(|source| failure(name, source, &renderables))?;
         rendered.insert(name.clone(), remove_no_value(output));
     }
     Ok(rendered)
+}
+
+fn failure(name: &str, source: Error, renderables: &BTreeMap<String, Renderable>) -> RenderError {
+    RenderError {
+        message: helm_error_text(name, &source),
+        template: name.to_string(),
+        source,
+        sources: renderables
+            .iter()
+            .map(|(name, r)| (name.clone(), r.source.clone()))
+            .collect(),
+    }
 }
 
 /// Helm's `recAllTpls`: builds the chart's values view, recurses into subcharts, and
@@ -146,17 +153,6 @@ fn collect(
     parent: &Map,
     renderables: &mut BTreeMap<String, Renderable>,
 ) -> Map {
-    let metadata = chart_value(&chart.metadata);
-    if let Value::Map(map) = &metadata {
-        map.insert("IsRoot", Value::Bool(is_root));
-    }
-    let subcharts = Map::new();
-    let view = Map::new();
-    view.insert("Chart", metadata);
-    view.insert("Files", files_value(&chart.files));
-    view.insert("Release", top.release.clone());
-    view.insert("Capabilities", top.capabilities.clone());
-    view.insert("Subcharts", Value::Map(subcharts.clone()));
     let values = if is_root {
         match &top.values {
             Value::Map(map) => Value::Map(map.clone().with_type_name(VALUES_TYPE)),
@@ -171,7 +167,15 @@ fn collect(
             _ => Value::Map(Map::new().with_type_name(VALUES_TYPE)),
         }
     };
-    view.insert("Values", values);
+    let subcharts = Map::new();
+    let view = objects::scope(
+        objects::chart(&chart.metadata, is_root),
+        files_value(&chart.files),
+        top.release.clone(),
+        top.capabilities.clone(),
+        values,
+        subcharts.clone(),
+    );
 
     for subchart in &chart.dependencies {
         let sub_path = format!("{full_path}/charts/{}", subchart.name());
