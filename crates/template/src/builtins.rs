@@ -10,6 +10,7 @@ use crate::exec::{truth, ParamTypes, Rv, Ty};
 use crate::funcs::GoType;
 use crate::gofmt;
 use crate::value::{List, ListType, UintType, Value};
+use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Builtin {
@@ -144,6 +145,9 @@ fn length(item: &Rv) -> Result<usize> {
             Value::Bytes(b) => Ok(b.len()),
             Value::List(l) => Ok(l.len()),
             Value::Map(m) => Ok(m.len()),
+            Value::Object(o) if o.map_entries().is_some() => {
+                Ok(o.map_entries().map_or(0, |entries| entries.len()))
+            }
             Value::Object(o) => match o.iterate() {
                 Some(items) => Ok(items.len()),
                 // Go's len looks through a pointer before naming the type.
@@ -225,6 +229,27 @@ fn index(item: &Rv, indexes: &[Rv]) -> Result<Rv> {
                     }
                 };
                 crate::exec::map_element(map, map.get(&key))
+            }
+            Value::Object(obj) if obj.map_entries().is_some() => {
+                let key = match index.concrete() {
+                    Some(Value::String(k)) => k.clone(),
+                    None => return Err(err("value is nil; should be of type string")),
+                    Some(other) => {
+                        return Err(err(format!(
+                            "value has type {}; should be string",
+                            other.type_name()
+                        )))
+                    }
+                };
+                // A missing key reads as the element type's zero value; the only such
+                // map type, `map[string][]byte`, has a nil slice for it.
+                let found = obj
+                    .map_entries()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .find(|(k, _)| *k == key)
+                    .map(|(_, v)| v);
+                Rv::Concrete(found.unwrap_or_else(|| Value::Bytes(Arc::from(&[][..]))))
             }
             other => {
                 return Err(err(format!(

@@ -434,6 +434,13 @@ pub trait Object: Send + Sync + fmt::Debug {
         None
     }
 
+    /// For a Go map type with methods (Helm's `engine.files`, a `map[string][]byte`):
+    /// its entries in sorted key order. `range`, `len`, `index`, truth, `kindOf` and
+    /// printing then treat the object as that map.
+    fn map_entries(&self) -> Option<Vec<(Str, Value)>> {
+        None
+    }
+
     /// The object itself, for functions that accept only their own host types (`date`
     /// takes a `time.Time` that `now` returned): they downcast it.
     fn as_any(&self) -> Option<&dyn std::any::Any> {
@@ -532,7 +539,8 @@ impl Value {
             Value::Bytes(b) => !b.is_empty(),
             Value::List(l) => !l.is_empty(),
             Value::Map(m) => !m.is_empty(),
-            Value::Object(_) | Value::Func(_) => true,
+            Value::Object(o) => o.map_entries().map_or(true, |entries| !entries.is_empty()),
+            Value::Func(_) => true,
         }
     }
 
@@ -567,7 +575,9 @@ impl Value {
             Value::Bytes(_) | Value::List(_) => "slice",
             Value::Map(_) => "map",
             Value::Object(o) => {
-                if o.type_name().starts_with('*') {
+                if o.map_entries().is_some() {
+                    "map"
+                } else if o.type_name().starts_with('*') {
                     "ptr"
                 } else {
                     "struct"

@@ -56,6 +56,8 @@ pub(crate) fn int_arg(v: &Value) -> i64 {
 pub fn is_empty(v: &Value) -> bool {
     match v {
         Value::Nil => true,
+        // A host map type (`.Files`) is empty like a map; structs never are.
+        Value::Object(o) if o.map_entries().is_some() => !v.is_true(),
         Value::Object(_) | Value::Func(_) => false,
         other => !other.is_true(),
     }

@@ -122,6 +122,12 @@ impl<'t> Exec<'t> {
                 Value::Int(..) | Value::Uint(..) => {
                     return self.range_over_int(dot, range, v, mark)
                 }
+                Value::Object(obj) if obj.map_entries().is_some() => obj
+                    .map_entries()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(k, v)| (Rv::Concrete(Value::String(k)), Rv::Concrete(v)))
+                    .collect(),
                 Value::Object(obj) => match obj.iterate() {
                     Some(items) => items
                         .into_iter()

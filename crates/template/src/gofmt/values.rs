@@ -69,6 +69,19 @@ impl Printer {
             let text = object.format();
             return self.fmt_string(text.as_bytes(), verb, &Value::from(text.as_str()));
         }
+        if let (Some(entries), false) = (object.map_entries(), self.spec.sharp_v) {
+            self.write_str("map[");
+            for (i, (key, value)) in entries.iter().enumerate() {
+                if i > 0 {
+                    self.write_str(" ");
+                }
+                self.print_value(&Value::String(key.clone()), verb, &mut Path::default());
+                self.write_str(":");
+                self.print_value(value, verb, &mut Path::default());
+            }
+            self.write_str("]");
+            return;
+        }
         let pointer = object.type_name().starts_with('*');
         match object.struct_fields() {
             Some(fields) if !self.spec.sharp_v && (top_level || !pointer) => {
