@@ -26,7 +26,7 @@ use helmpilot_template::gofmt::quote;
 
 use super::archive::{self, ArchiveError, MAX_DECOMPRESSED_FILE_SIZE};
 use super::ignore::{IgnoreError, Rules, HELM_IGNORE};
-use super::metadata::{parse_requirements, Lock, Metadata, MetadataError};
+use super::metadata::{Lock, Metadata, MetadataError};
 use super::{Chart, ChartFile};
 
 /// How deep subcharts may nest (`charts/a/charts/b/...`) before loading gives up.
@@ -263,11 +263,10 @@ fn load_files_at_depth(files: Vec<ChartFile>, depth: usize) -> Result<Chart, Loa
                 // Helm decodes requirements.yaml over the metadata, creating it if
                 // Chart.yaml is absent.
                 have_metadata = true;
-                let dependencies = parse_requirements(&file.data)
+                chart
+                    .metadata
+                    .apply_requirements(&file.data)
                     .map_err(|e| invalid(format!("cannot load requirements.yaml: {e}")))?;
-                if !dependencies.is_empty() {
-                    chart.metadata.dependencies = dependencies;
-                }
                 if chart.metadata.api_version == "v1" {
                     chart.files.push(file);
                 }
@@ -307,6 +306,7 @@ fn load_files_at_depth(files: Vec<ChartFile>, depth: usize) -> Result<Chart, Loa
         .metadata
         .validate()
         .map_err(|e: MetadataError| invalid(e.to_string()))?;
+    chart.metadata.sanitize();
 
     for (name, files) in subcharts {
         if name.starts_with('_') || name.starts_with('.') {

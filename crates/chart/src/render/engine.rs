@@ -21,7 +21,7 @@ use helmpilot_template::{
     helm_error_text, remove_no_value, Error, Limits, Map, MissingKey, Templates, Value,
 };
 
-use super::files::files_value;
+use super::files::Files;
 use super::objects;
 use crate::chart::Chart;
 use crate::funcs::{helm_functions_with, FunctionEnv};
@@ -170,7 +170,7 @@ fn collect(
     let subcharts = Map::new();
     let view = objects::scope(
         objects::chart(&chart.metadata, is_root),
-        files_value(&chart.files),
+        Value::Object(std::sync::Arc::new(Files::new(&chart.files))),
         top.release.clone(),
         top.capabilities.clone(),
         values,
