@@ -7,7 +7,16 @@ use helmpilot_template::Error;
 /// Turns a template error into a report: Go's one-line text, then `file:line:col` and the
 /// source line with the span underlined.
 pub fn report(err: &Error, sources: &BTreeMap<String, String>) -> anyhow::Error {
-    let mut text = err.to_string();
+    report_with_message(&err.to_string(), err, sources)
+}
+
+/// Like [`report`], with the message already formatted (Helm's text for chart renders).
+pub fn report_with_message(
+    message: &str,
+    err: &Error,
+    sources: &BTreeMap<String, String>,
+) -> anyhow::Error {
+    let mut text = message.to_string();
     let innermost = err.chain().filter(|e| e.location.is_some()).last();
     if let Some(location) = innermost.and_then(|e| e.location.as_ref()) {
         if let Some(source) = sources.get(&*location.parse_name) {

@@ -3,6 +3,7 @@
 mod clock;
 mod frame;
 mod render;
+mod template;
 
 use std::process::ExitCode;
 
@@ -26,6 +27,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Render a chart exactly as `helm template` does.
+    Template(Box<template::TemplateArgs>),
     /// Render Go templates the way Helm does (one template set, `_*` files only define).
     Render(render::RenderArgs),
 }
@@ -33,13 +36,18 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Template(args) => template::run(&args),
         Command::Render(args) => render::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("{err:#}");
-            ExitCode::FAILURE
+            eprintln!("Error: {err:#}");
+            if err.is::<template::UsageError>() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }

@@ -129,11 +129,8 @@ pub fn template(
         coalesce_values(&chart, values).map_err(|e| TemplateError::Invalid(e.to_string()))?;
     warnings.extend(more);
     if !options.skip_schema_validation {
-        schema::validate_against_schema(&chart, &coalesced).map_err(|e| {
-            TemplateError::Invalid(format!(
-                "values don't meet the specifications of the schema(s) in the following chart(s):\n{e}"
-            ))
-        })?;
+        schema::validate_against_schema(&chart, &coalesced)
+            .map_err(|e| TemplateError::Invalid(e.to_string()))?;
     }
     check_kube_version(&chart, &capabilities)?;
 

@@ -8,7 +8,7 @@
 //! * [`sort_manifests`]: documents into [`Hook`]s and plain [`Manifest`]s, in
 //!   [`INSTALL_ORDER`] (the model the diff and the deploy reuse);
 //! * [`render_resources`]: the release manifest (`rel.Manifest`), hooks and notes;
-//! * [`template`]: the exact standard output of `helm template` for `--include-crds`,
+//! * [`write_template_output`]: the exact standard output of `helm template` for `--include-crds`,
 //!   `--skip-tests`, `--no-hooks`, `--hide-secret`, `--show-only`, `--output-dir`
 //!   and `--release-name`.
 //!
@@ -20,7 +20,7 @@
 //!     "apiVersion: apps/v1\nkind: Deployment\n---\napiVersion: v1\nkind: Service\n".to_string(),
 //! )]);
 //! let mut out = String::new();
-//! template(&rendered, &[], &OutputOptions::default(), &mut out).unwrap();
+//! write_template_output(&rendered, &[], &OutputOptions::default(), &mut out).unwrap();
 //! // The Service is installed before the Deployment; the first document keeps the
 //! // blank line Helm prints after every document but the last.
 //! assert_eq!(out, "---\n# Source: web/templates/app.yaml\napiVersion: v1\nkind: Service\n\n\
