@@ -29,8 +29,17 @@ struct Cli {
 enum Command {
     /// Render a chart exactly as `helm template` does.
     Template(Box<template::TemplateArgs>),
+    /// Print helmpilot's version, the Helm release it renders like and its defaults.
+    Version,
     /// Render Go templates the way Helm does (one template set, `_*` files only define).
     Render(render::RenderArgs),
+}
+
+fn print_version() {
+    use helmpilot_chart::render::objects::{DEFAULT_KUBE_VERSION, TARGET_HELM_VERSION};
+    println!("helmpilot {}", env!("CARGO_PKG_VERSION"));
+    println!("renders like Helm {TARGET_HELM_VERSION}");
+    println!("default Kubernetes version (.Capabilities.KubeVersion): {DEFAULT_KUBE_VERSION}");
 }
 
 fn main() -> ExitCode {
@@ -38,6 +47,10 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Template(args) => template::run(&args),
         Command::Render(args) => render::run(&args),
+        Command::Version => {
+            print_version();
+            Ok(())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -23,6 +23,20 @@ pub struct Timestamp {
     pub nanos: u32,
 }
 
+impl Timestamp {
+    /// Parses RFC 3339 text as Go's `time.Parse(time.RFC3339, ...)` does; the error is
+    /// Go's text.
+    ///
+    /// ```
+    /// use helmpilot_chart::funcs::Timestamp;
+    /// let t = Timestamp::parse_rfc3339("2023-11-15T00:13:20.5+02:00").unwrap();
+    /// assert_eq!((t.unix_seconds, t.nanos), (1_700_000_000, 500_000_000));
+    /// ```
+    pub fn parse_rfc3339(text: &str) -> Result<Timestamp, String> {
+        super::dates::parse_rfc3339_instant(text)
+    }
+}
+
 /// Answers Helm's `lookup(apiVersion, kind, namespace, name)`.
 ///
 /// Offline (`helm template`, PR diffs) there is no cluster and Helm answers an empty map;

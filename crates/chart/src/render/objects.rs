@@ -26,6 +26,9 @@ use crate::chart::{Dependency, Maintainer, Metadata};
 /// without `--kube-version`): one above the major of the client-go it was built with.
 pub const DEFAULT_KUBE_VERSION: &str = "v1.36.0";
 
+/// The Helm release helmpilot renders like, byte for byte (checked against it in CI).
+pub const TARGET_HELM_VERSION: &str = "v4.2.3";
+
 /// `.Capabilities.HelmVersion.Version` of Helm v4.2.3 (Helm writes only major.minor).
 pub const HELM_VERSION: &str = "v4.2";
 

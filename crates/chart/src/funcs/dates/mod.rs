@@ -56,6 +56,16 @@ pub(crate) fn parse_rfc3339(text: &str) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
+/// Go's `time.Parse(time.RFC3339, text)` as an instant, for `--now`.
+pub(crate) fn parse_rfc3339_instant(text: &str) -> Result<super::Timestamp, String> {
+    let time = parse_in_location("2006-01-02T15:04:05Z07:00", text, &Location::Utc)
+        .map_err(|e| e.to_string())?;
+    Ok(super::Timestamp {
+        unix_seconds: time.unix(),
+        nanos: time.nanosecond(),
+    })
+}
+
 /// The injected clock and local zone of a render.
 struct Clock {
     now: super::Timestamp,
