@@ -10,7 +10,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use helmpilot_chart::manifest::{
-    render_resources, write_template_output, Crd, HookEvent, ResourceOptions, OutputOptions,
+    render_resources, write_template_output, Crd, HookEvent, OutputOptions, ResourceOptions,
 };
 use serde_json::Value;
 
@@ -185,7 +185,8 @@ fn heads_match_helm() {
                 assert_eq!(result.unwrap_err().to_string(), error, "{name}");
                 let mut out = String::new();
                 let err =
-                    write_template_output(&rendered, &[], &OutputOptions::default(), &mut out).unwrap_err();
+                    write_template_output(&rendered, &[], &OutputOptions::default(), &mut out)
+                        .unwrap_err();
                 assert_eq!(
                     err.to_string(),
                     format!("{error}\n\nUse --debug flag to render out invalid YAML")

@@ -36,7 +36,8 @@ mod split;
 pub use glob::glob_match;
 pub use head::{parse_head, HeadMetadata, SimpleHead};
 pub use output::{
-    crd_objects, render_resources, write_template_output, Crd, ResourceOptions, Resources, OutputOptions,
+    crd_objects, render_resources, write_template_output, Crd, OutputOptions, ResourceOptions,
+    Resources,
 };
 pub use sort::{
     sort_manifests, Hook, HookEvent, Manifest, Sorted, HOOK_ANNOTATION, HOOK_DELETE_ANNOTATION,

@@ -119,10 +119,9 @@ pub fn render(
             continue;
         }
         let renderable = &renderables[name];
-        renderable.values.insert(
-            "Template",
-            objects::template(name, &renderable.base_path),
-        );
+        renderable
+            .values
+            .insert("Template", objects::template(name, &renderable.base_path));
         let output = set
             .execute(name, &Value::Map(renderable.values.clone()))
             .map_err(|source| failure(name, source, &renderables))?;
