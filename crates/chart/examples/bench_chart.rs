@@ -14,6 +14,10 @@ use helmpilot_chart::chart::load;
 use helmpilot_chart::template::{template, TemplateOptions};
 use helmpilot_chart::values::options::{read_local, ValueOptions};
 
+// The allocator the `helmpilot` binary uses, so the figure is the product's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let iterations: u32 = args.next().ok_or("missing ITERATIONS")?.parse()?;
