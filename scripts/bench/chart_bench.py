@@ -7,8 +7,7 @@ work per iteration, in process, on the same machine, in one run:
 * helmpilot: the ``bench_chart`` example (release build): load the chart from disk,
   read and merge the values files, process dependencies, coalesce, validate the
   schema, render, sort and print the manifests. It has no warm-up: the first of its
-  iterations counts. It runs on the system allocator; the ``helmpilot`` binary uses
-  mimalloc, so the command is, if anything, a little faster than this figure.
+  iterations counts. It uses mimalloc, the allocator the ``helmpilot`` binary ships.
 * Helm (v4.2.3 through helm-python-sdk, Helm's Go SDK behind a C ABI): load the chart
   from disk (``Chart.load``), read each values file (``values_from_yaml``) and merge
   them in order, and ``Config(storage_driver="memory").install(..., dry_run="client")``,
@@ -341,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     print("notes: both figures include loading the chart from disk and reading the values")
     print("  files. Helm MiB is a Python process: interpreter + helm-python-sdk + Go runtime")
     print(f"  ({mib(idle_rss)} MiB with the library loaded and nothing rendered). helmpilot MiB")
-    print("  is the whole bench process (system allocator; the helmpilot binary uses mimalloc).")
+    print("  is the whole bench process (mimalloc, as in the helmpilot binary).")
     print("  Wall-clock times on a shared machine; Go's garbage collector may use a second")
     print("  core for Helm, helmpilot is single-threaded.")
 
