@@ -12,6 +12,7 @@
 
 pub mod chart;
 pub mod funcs;
+mod gostruct;
 pub mod manifest;
 pub mod render;
 pub mod semver;

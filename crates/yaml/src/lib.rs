@@ -236,15 +236,32 @@ pub fn check_json_keys(yaml: &Yaml) -> Result<(), Error> {
     check_keys(yaml).map_err(Error)
 }
 
-/// Converts go-yaml's tree the way `sigs.k8s.io/yaml` does before marshalling it to JSON
-/// and back: keys become strings (floats formatted as float32, as that package does),
-/// keys of other types are errors, and NaN or infinite numbers are JSON errors.
-fn to_json(yaml: &Yaml) -> Result<Value, String> {
-    check_keys(yaml)?;
-    to_json_value(yaml)
+/// Converts go-yaml's tree the way `sigs.k8s.io/yaml` does for an `interface{}` target,
+/// marshalling it to JSON and back: keys become strings ([`json_key`]), keys of other
+/// types are errors, NaN or infinite numbers are JSON errors, and numbers are float64.
+/// The errors are without the `error converting YAML to JSON: ` that [`unmarshal`] adds.
+///
+/// ```
+/// let tree = helmpilot_yaml::decode("{1: [yes, 0x10]}").unwrap();
+/// assert_eq!(helmpilot_yaml::to_json(&tree).unwrap(), serde_json::json!({"1": [true, 16.0]}));
+/// ```
+pub fn to_json(yaml: &Yaml) -> Result<Value, Error> {
+    check_keys(yaml).map_err(Error)?;
+    to_json_value(yaml).map_err(Error)
 }
 
-fn key_string(key: &Yaml) -> Option<String> {
+/// The JSON object key `sigs.k8s.io/yaml` makes of a go-yaml map key: strings as they
+/// are, ints and booleans in decimal/`true`, floats formatted as float32 (`.inf`,
+/// `-.inf`, `.nan` for the special values); `None` for a key it refuses (null,
+/// uint64, sequences, mappings), which [`check_json_keys`] reports.
+///
+/// ```
+/// use helmpilot_yaml::{json_key, Yaml};
+/// assert_eq!(json_key(&Yaml::Float(0.1)).as_deref(), Some("0.1"));
+/// assert_eq!(json_key(&Yaml::Float(f64::INFINITY)).as_deref(), Some(".inf"));
+/// assert_eq!(json_key(&Yaml::Null), None);
+/// ```
+pub fn json_key(key: &Yaml) -> Option<String> {
     Some(match key {
         Yaml::Str(s) => s.clone(),
         Yaml::Int(n) => n.to_string(),
@@ -264,7 +281,7 @@ fn check_keys(yaml: &Yaml) -> Result<(), String> {
     stacker::maybe_grow(64 * 1024, 1024 * 1024, || match yaml {
         Yaml::Map(map) => {
             for (k, v) in map.iter() {
-                if key_string(k).is_none() {
+                if json_key(k).is_none() {
                     let type_name = match k {
                         Yaml::Null => "%!s(<nil>)",
                         Yaml::Uint(_) => "uint64",
@@ -320,7 +337,7 @@ fn to_json_value(yaml: &Yaml) -> Result<Value, String> {
                 let mut entries: Vec<(String, &Yaml)> = Vec::new();
                 let mut index = std::collections::HashMap::new();
                 for (k, v) in map.iter() {
-                    let key = key_string(k).unwrap_or_default();
+                    let key = json_key(k).unwrap_or_default();
                     match index.get(&key) {
                         Some(&i) => entries[i] = (key, v),
                         None => {

@@ -1,18 +1,14 @@
 //! Chart.yaml (Helm's `chart.Metadata`), Chart.lock and requirements.yaml: parsing as
 //! Helm reads them and Helm's validation.
 //!
-//! Helm reads these files with `sigs.k8s.io/yaml.Unmarshal` into Go structs, and the
-//! result is shaped by three layers, all reproduced here:
-//!
-//! 1. go-yaml v2 decodes the document with YAML 1.1 typing ([`helmpilot_yaml::decode`]);
-//! 2. sigs.k8s.io/yaml turns that tree into JSON *knowing the target struct*: a number
-//!    or boolean bound for a `string` field becomes a string (`version: 1.10` is
-//!    `"1.1"`, as floats are formatted as float32; `alias: y` is `"true"`), map keys
-//!    become strings, NaN or infinities anywhere else fail;
-//! 3. Go's `encoding/json` decodes the JSON into the struct: keys match field names
-//!    case-insensitively, unknown keys are ignored, `null` leaves a field as it was,
-//!    and a value of the wrong kind fails with `json: cannot unmarshal array into Go
-//!    struct field Metadata.name of type string` (the first such error in key order).
+//! Helm reads these files with `sigs.k8s.io/yaml.Unmarshal` into Go structs; the
+//! crate's `gostruct` module does the same with the structs described as data
+//! (`METADATA` and `LOCK` below). So a number or boolean bound for a `string` field
+//! becomes a string (`version: 1.10` is `"1.1"`, as floats are formatted as float32;
+//! `alias: y` is `"true"`), keys match field names case-insensitively, unknown keys are
+//! ignored, `null` leaves a field as it was, and a value of the wrong kind fails with
+//! `json: cannot unmarshal array into Go struct field Metadata.name of type string`
+//! (the first such error in key order).
 //!
 //! Where Helm uses them: the chart loader (`pkg/chart/loader`, `LoadFiles`) parses
 //! Chart.yaml ([`Metadata::parse`], error prefixed `cannot load Chart.yaml: `), then
@@ -25,7 +21,9 @@
 
 use std::collections::BTreeMap;
 
-use helmpilot_yaml::Yaml;
+use helmpilot_template::gofmt;
+
+use crate::gostruct::{self, Fields, GoValue, Shape, Struct};
 
 /// Chart.yaml, with Helm's fields.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -146,13 +144,100 @@ impl Metadata {
 
     /// `sigs.k8s.io/yaml.Unmarshal(data, self)`: decodes into the existing value.
     fn unmarshal(&mut self, data: &[u8]) -> Result<(), MetadataError> {
-        let json = to_json(data, &METADATA)?;
-        let mut target = GoMetadata::from(&*self);
-        decode_top(&json, "v2.Metadata", |obj, ctx| {
-            target.decode_object(obj, ctx)
-        })?;
-        *self = target.into_metadata()?;
+        let mut value = GoValue::Struct(self.to_go());
+        gostruct::unmarshal(data, &METADATA, &mut value)?;
+        *self = Metadata::from_go(value.into_fields())?;
         Ok(())
+    }
+
+    /// The Go value of `chart.Metadata`.
+    fn to_go(&self) -> Fields {
+        let s = |s: &String| GoValue::from(s.as_str());
+        let maintainers = self.maintainers.iter().map(|m| {
+            let fields = [
+                ("name", s(&m.name)),
+                ("email", s(&m.email)),
+                ("url", s(&m.url)),
+            ];
+            GoValue::pointer(fields.into_iter().collect())
+        });
+        Fields::from_iter([
+            ("name", s(&self.name)),
+            ("home", s(&self.home)),
+            ("sources", GoValue::strings(&self.sources)),
+            ("version", s(&self.version)),
+            ("description", s(&self.description)),
+            ("keywords", GoValue::strings(&self.keywords)),
+            ("maintainers", GoValue::Slice(maintainers.collect())),
+            ("icon", s(&self.icon)),
+            ("apiVersion", s(&self.api_version)),
+            ("condition", s(&self.condition)),
+            ("tags", s(&self.tags)),
+            ("appVersion", s(&self.app_version)),
+            ("deprecated", self.deprecated.into()),
+            ("annotations", GoValue::string_map(&self.annotations)),
+            ("kubeVersion", s(&self.kube_version)),
+            ("dependencies", Dependency::to_go_slice(&self.dependencies)),
+            ("type", s(&self.chart_type)),
+        ])
+    }
+
+    /// The decoded metadata. Helm keeps a `null` maintainer or dependency as a nil
+    /// pointer that its validation rejects; there is no such entry here, so the error
+    /// comes now, and it is the one Helm's validation would report first (checks that
+    /// precede the nil entry's turn win).
+    fn from_go(mut go: Fields) -> Result<Metadata, MetadataError> {
+        let maintainers: Vec<Option<Maintainer>> = go
+            .slice("maintainers")
+            .into_iter()
+            .map(|m| {
+                m.into_pointer().map(|mut m| Maintainer {
+                    name: m.string("name"),
+                    email: m.string("email"),
+                    url: m.string("url"),
+                })
+            })
+            .collect();
+        let dependencies: Vec<Option<Dependency>> = go
+            .slice("dependencies")
+            .into_iter()
+            .map(|d| d.into_pointer().map(Dependency::from_go))
+            .collect();
+        let mut md = Metadata {
+            name: go.string("name"),
+            home: go.string("home"),
+            sources: go.strings("sources"),
+            version: go.string("version"),
+            description: go.string("description"),
+            keywords: go.strings("keywords"),
+            maintainers: Vec::new(),
+            icon: go.string("icon"),
+            api_version: go.string("apiVersion"),
+            condition: go.string("condition"),
+            tags: go.string("tags"),
+            app_version: go.string("appVersion"),
+            deprecated: go.bool("deprecated"),
+            annotations: go.string_map("annotations").unwrap_or_default(),
+            kube_version: go.string("kubeVersion"),
+            dependencies: Vec::new(),
+            chart_type: go.string("type"),
+        };
+        let null_maintainer = maintainers.iter().any(Option::is_none);
+        let null_dependency = dependencies.iter().position(Option::is_none);
+        md.maintainers = maintainers.into_iter().flatten().collect();
+        if null_maintainer || null_dependency.is_some() {
+            let (checked, null_error) = match null_dependency {
+                Some(index) if !null_maintainer => {
+                    (index, "dependencies must not contain empty or null nodes")
+                }
+                _ => (0, "maintainers must not contain empty or null nodes"),
+            };
+            md.dependencies = dependencies.into_iter().take(checked).flatten().collect();
+            md.validate()?;
+            return Err(MetadataError::validation(null_error));
+        }
+        md.dependencies = dependencies.into_iter().flatten().collect();
+        Ok(md)
     }
 
     /// The string normalisation Helm's `Metadata.Validate` applies to a valid chart:
@@ -210,13 +295,13 @@ impl Metadata {
         if md.name == "." || md.name == ".." {
             return Err(MetadataError::validation(format!(
                 "chart.metadata.name {} is not allowed",
-                go_quote(&md.name)
+                gofmt::quote(&md.name)
             )));
         }
         if md.name != go_path_base(&md.name) {
             return Err(MetadataError::validation(format!(
                 "chart.metadata.name {} is invalid",
-                go_quote(&md.name)
+                gofmt::quote(&md.name)
             )));
         }
         if md.version.is_empty() {
@@ -227,7 +312,7 @@ impl Metadata {
         if crate::semver::Version::parse(&md.version).is_err() {
             return Err(MetadataError::validation(format!(
                 "chart.metadata.version {} is invalid",
-                go_quote(&md.version)
+                gofmt::quote(&md.version)
             )));
         }
         if !matches!(md.chart_type.as_str(), "" | "application" | "library") {
@@ -246,7 +331,7 @@ impl Metadata {
             if !seen.insert(key.as_str()) {
                 return Err(MetadataError::validation(format!(
                     "more than one dependency with name or alias {}",
-                    go_quote(key)
+                    gofmt::quote(key)
                 )));
             }
         }
@@ -255,6 +340,42 @@ impl Metadata {
 }
 
 impl Dependency {
+    /// The Go value of a `[]*chart.Dependency`.
+    fn to_go_slice(dependencies: &[Dependency]) -> GoValue {
+        let s = |s: &String| GoValue::from(s.as_str());
+        let pointers = dependencies.iter().map(|d| {
+            let import_values = d.import_values.iter().cloned().map(GoValue::Any);
+            GoValue::pointer(Fields::from_iter([
+                ("name", s(&d.name)),
+                ("version", s(&d.version)),
+                ("repository", s(&d.repository)),
+                ("condition", s(&d.condition)),
+                ("tags", GoValue::strings(&d.tags)),
+                ("enabled", d.enabled.into()),
+                ("import-values", GoValue::Slice(import_values.collect())),
+                ("alias", s(&d.alias)),
+            ]))
+        });
+        GoValue::Slice(pointers.collect())
+    }
+
+    fn from_go(mut go: Fields) -> Dependency {
+        Dependency {
+            name: go.string("name"),
+            version: go.string("version"),
+            repository: go.string("repository"),
+            condition: go.string("condition"),
+            tags: go.strings("tags"),
+            enabled: go.bool("enabled"),
+            import_values: go
+                .slice("import-values")
+                .into_iter()
+                .map(GoValue::into_any)
+                .collect(),
+            alias: go.string("alias"),
+        }
+    }
+
     fn sanitize(&mut self) {
         for s in [
             &mut self.name,
@@ -278,7 +399,7 @@ impl Dependency {
         if !self.alias.is_empty() && !ok {
             return Err(MetadataError::validation(format!(
                 "dependency {} has disallowed characters in the alias",
-                go_quote(&self.name)
+                gofmt::quote(&self.name)
             )));
         }
         Ok(())
@@ -292,16 +413,20 @@ impl Lock {
     /// not validated: a `null` dependency entry becomes an empty one, and an empty file
     /// (for which Helm keeps no lock at all) an empty lock.
     pub fn parse(data: &[u8]) -> Result<Lock, MetadataError> {
-        let json = to_json(data, &LOCK)?;
-        let mut lock = GoLock::default();
-        decode_top(&json, "v2.Lock", |obj, ctx| lock.decode_object(obj, ctx))?;
+        let mut value = LOCK.zero();
+        gostruct::unmarshal(data, &LOCK, &mut value)?;
+        let mut lock = value.into_fields();
         Ok(Lock {
-            generated: lock.generated,
-            digest: lock.digest,
+            generated: lock.string("generated"),
+            digest: lock.string("digest"),
             dependencies: lock
-                .dependencies
+                .slice("dependencies")
                 .into_iter()
-                .map(Option::unwrap_or_default)
+                .map(|d| {
+                    d.into_pointer()
+                        .map(Dependency::from_go)
+                        .unwrap_or_default()
+                })
                 .collect(),
         })
     }
@@ -365,571 +490,69 @@ fn go_path_base(path: &str) -> &str {
     }
 }
 
-fn go_quote(s: &str) -> String {
-    helmpilot_template::gofmt::quote(s)
-}
+// ---- The Go types, for sigs.k8s.io/yaml -------------------------------------------
 
-// ---- YAML to JSON, as sigs.k8s.io/yaml does it for a known target -----------------------
+static MAINTAINER: Shape = Shape::Struct(&Struct {
+    name: "Maintainer",
+    go_type: "v2.Maintainer",
+    fields: &[
+        ("name", Shape::String),
+        ("email", Shape::String),
+        ("url", Shape::String),
+    ],
+});
+static DEPENDENCY: Shape = Shape::Struct(&Struct {
+    name: "Dependency",
+    go_type: "v2.Dependency",
+    fields: &[
+        ("name", Shape::String),
+        ("version", Shape::String),
+        ("repository", Shape::String),
+        ("condition", Shape::String),
+        ("tags", Shape::Slice(&Shape::String)),
+        ("enabled", Shape::Bool),
+        ("import-values", Shape::Slice(&Shape::Any)),
+        ("alias", Shape::String),
+    ],
+});
+/// `chart.Metadata` (Chart.yaml; requirements.yaml decodes into it too).
+pub(crate) static METADATA: Shape = Shape::Struct(&Struct {
+    name: "Metadata",
+    go_type: "v2.Metadata",
+    fields: &[
+        ("name", Shape::String),
+        ("home", Shape::String),
+        ("sources", Shape::Slice(&Shape::String)),
+        ("version", Shape::String),
+        ("description", Shape::String),
+        ("keywords", Shape::Slice(&Shape::String)),
+        ("maintainers", Shape::Slice(&Shape::Pointer(&MAINTAINER))),
+        ("icon", Shape::String),
+        ("apiVersion", Shape::String),
+        ("condition", Shape::String),
+        ("tags", Shape::String),
+        ("appVersion", Shape::String),
+        ("deprecated", Shape::Bool),
+        ("annotations", Shape::Map(&Shape::String)),
+        ("kubeVersion", Shape::String),
+        ("dependencies", Shape::Slice(&Shape::Pointer(&DEPENDENCY))),
+        ("type", Shape::String),
+    ],
+});
+/// `chart.Lock` (Chart.lock, requirements.lock).
+pub(crate) static LOCK: Shape = Shape::Struct(&Struct {
+    name: "Lock",
+    go_type: "v2.Lock",
+    fields: &[
+        ("generated", Shape::Time),
+        ("digest", Shape::String),
+        ("dependencies", Shape::Slice(&Shape::Pointer(&DEPENDENCY))),
+    ],
+});
 
-/// What a value is decoded into: enough of the Go type for sigs.k8s.io/yaml's number to
-/// string coercion and for `encoding/json`'s error texts.
-enum Shape {
-    String,
-    Bool,
-    /// `interface {}`: anything, numbers as float64.
-    Any,
-    /// `time.Time`: a `json.Unmarshaler`, so sigs.k8s.io/yaml leaves it alone.
-    Time,
-    Slice(&'static Shape),
-    Map(&'static Shape),
-    /// A struct (behind a pointer or not), its fields by JSON name.
-    Struct(&'static [(&'static str, Shape)]),
-}
-
-static STRING: Shape = Shape::String;
-static ANY: Shape = Shape::Any;
-static MAINTAINER: Shape = Shape::Struct(&[
-    ("name", Shape::String),
-    ("email", Shape::String),
-    ("url", Shape::String),
-]);
-static DEPENDENCY: Shape = Shape::Struct(&[
-    ("name", Shape::String),
-    ("version", Shape::String),
-    ("repository", Shape::String),
-    ("condition", Shape::String),
-    ("tags", Shape::Slice(&STRING)),
-    ("enabled", Shape::Bool),
-    ("import-values", Shape::Slice(&ANY)),
-    ("alias", Shape::String),
-]);
-static METADATA: Shape = Shape::Struct(&[
-    ("name", Shape::String),
-    ("home", Shape::String),
-    ("sources", Shape::Slice(&STRING)),
-    ("version", Shape::String),
-    ("description", Shape::String),
-    ("keywords", Shape::Slice(&STRING)),
-    ("maintainers", Shape::Slice(&MAINTAINER)),
-    ("icon", Shape::String),
-    ("apiVersion", Shape::String),
-    ("condition", Shape::String),
-    ("tags", Shape::String),
-    ("appVersion", Shape::String),
-    ("deprecated", Shape::Bool),
-    ("annotations", Shape::Map(&STRING)),
-    ("kubeVersion", Shape::String),
-    ("dependencies", Shape::Slice(&DEPENDENCY)),
-    ("type", Shape::String),
-]);
-static LOCK: Shape = Shape::Struct(&[
-    ("generated", Shape::Time),
-    ("digest", Shape::String),
-    ("dependencies", Shape::Slice(&DEPENDENCY)),
-]);
-
-/// A JSON value as Go's decoder meets it. Object members are sorted by key, the order
-/// `json.Marshal` writes a map in, which decides which type error is reported.
-#[derive(Clone, Debug)]
-enum Json {
-    Null,
-    Bool(bool),
-    Number(f64),
-    String(String),
-    Array(Vec<Json>),
-    Object(Vec<(String, Json)>),
-}
-
-impl Json {
-    /// The kind `encoding/json` names in an `UnmarshalTypeError`.
-    fn kind(&self) -> &'static str {
-        match self {
-            Json::Null => "null",
-            Json::Bool(_) => "bool",
-            Json::Number(_) => "number",
-            Json::String(_) => "string",
-            Json::Array(_) => "array",
-            Json::Object(_) => "object",
-        }
-    }
-
-    fn to_serde(&self) -> serde_json::Value {
-        match self {
-            Json::Null => serde_json::Value::Null,
-            Json::Bool(b) => serde_json::Value::Bool(*b),
-            Json::Number(n) => serde_json::Number::from_f64(*n)
-                .map(serde_json::Value::Number)
-                .unwrap_or(serde_json::Value::Null),
-            Json::String(s) => serde_json::Value::String(s.clone()),
-            Json::Array(items) => {
-                serde_json::Value::Array(items.iter().map(Json::to_serde).collect())
-            }
-            Json::Object(members) => serde_json::Value::Object(
-                members
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.to_serde()))
-                    .collect(),
-            ),
-        }
-    }
-}
-
-/// Go's case folding of JSON keys against field names (`bytes.EqualFold`): the Kelvin
-/// sign matches `k` and the long s matches `s`.
-fn fold_eq(key: &str, name: &str) -> bool {
-    fn fold(c: char) -> char {
-        match c {
-            '\u{212A}' => 'k',
-            '\u{17F}' => 's',
-            c => c.to_ascii_lowercase(),
-        }
-    }
-    key.chars().map(fold).eq(name.chars().map(fold))
-}
-
-/// The field a key decodes into: the exact name first, else a case-insensitive match.
-fn find_field<'s>(
-    fields: &'s [(&'static str, Shape)],
-    key: &str,
-) -> Option<&'s (&'static str, Shape)> {
-    fields
-        .iter()
-        .find(|(name, _)| *name == key)
-        .or_else(|| fields.iter().find(|(name, _)| fold_eq(key, name)))
-}
-
-/// YAML text to the JSON Go's decoder will see, with sigs.k8s.io/yaml's error texts.
-fn to_json(data: &[u8], shape: &Shape) -> Result<Json, MetadataError> {
-    let converting = |e: &dyn std::fmt::Display| {
-        MetadataError::new(format!("error converting YAML to JSON: {e}"))
-    };
-    // go-yaml reads bytes; text that is not UTF-8 fails its reader the same way.
-    let text =
-        std::str::from_utf8(data).map_err(|_| converting(&"yaml: invalid leading UTF-8 octet"))?;
-    let yaml = helmpilot_yaml::decode(text).map_err(|e| converting(&e))?;
-    helmpilot_yaml::check_json_keys(&yaml).map_err(|e| converting(&e))?;
-    convert(&yaml, Some(shape)).map_err(|e| converting(&e))
-}
-
-/// sigs.k8s.io/yaml's `convertToJSONableObject` followed by `json.Marshal`.
-fn convert(yaml: &Yaml, shape: Option<&Shape>) -> Result<Json, String> {
-    stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
-        Ok(match yaml {
-            Yaml::Map(map) => {
-                let mut members: BTreeMap<String, Json> = BTreeMap::new();
-                // Converted one after the other: the sorted order is also the order in
-                // which json.Marshal meets (and reports) an unsupported number.
-                let mut entries: BTreeMap<String, &Yaml> = BTreeMap::new();
-                for (k, v) in map.iter() {
-                    entries.insert(json_key(k), v);
-                }
-                for (key, v) in entries {
-                    let target = match shape {
-                        Some(Shape::Struct(fields)) => find_field(fields, &key).map(|f| &f.1),
-                        Some(Shape::Map(elem)) => Some(*elem),
-                        _ => None,
-                    };
-                    members.insert(key, convert(v, target)?);
-                }
-                Json::Object(members.into_iter().collect())
-            }
-            Yaml::Seq(items) => {
-                let elem = match shape {
-                    Some(Shape::Slice(elem)) => Some(*elem),
-                    _ => None,
-                };
-                Json::Array(
-                    items
-                        .iter()
-                        .map(|item| convert(item, elem))
-                        .collect::<Result<_, _>>()?,
-                )
-            }
-            scalar => {
-                let to_string = matches!(shape, Some(Shape::String));
-                match scalar {
-                    Yaml::Int(n) if to_string => Json::String(n.to_string()),
-                    Yaml::Uint(n) if to_string => Json::String(n.to_string()),
-                    // FormatFloat(f, 'g', -1, 32): float32 precision, `+Inf`, `NaN`.
-                    Yaml::Float(f) if to_string => {
-                        Json::String(helmpilot_yaml::format_float_g(*f, true))
-                    }
-                    Yaml::Bool(b) if to_string => Json::String(b.to_string()),
-                    Yaml::Null => Json::Null,
-                    Yaml::Bool(b) => Json::Bool(*b),
-                    Yaml::Int(n) => Json::Number(*n as f64),
-                    Yaml::Uint(n) => Json::Number(*n as f64),
-                    Yaml::Float(f) if f.is_finite() => Json::Number(*f),
-                    Yaml::Float(f) => {
-                        return Err(format!(
-                            "json: unsupported value: {}",
-                            helmpilot_yaml::format_float_g(*f, false)
-                        ))
-                    }
-                    Yaml::Str(s) | Yaml::Time(s) => Json::String(s.clone()),
-                    // Decoding never makes the encoder-only or collection variants here.
-                    _ => Json::Null,
-                }
-            }
-        })
-    })
-}
-
-/// A YAML key as sigs.k8s.io/yaml writes it (keys that cannot be written were rejected
-/// before by [`helmpilot_yaml::check_json_keys`]).
-fn json_key(key: &Yaml) -> String {
-    match key {
-        Yaml::Str(s) => s.clone(),
-        Yaml::Int(n) => n.to_string(),
-        Yaml::Uint(n) => n.to_string(),
-        Yaml::Bool(b) => b.to_string(),
-        Yaml::Float(f) => match helmpilot_yaml::format_float_g(*f, true).as_str() {
-            "+Inf" => ".inf".to_string(),
-            "-Inf" => "-.inf".to_string(),
-            "NaN" => ".nan".to_string(),
-            s => s.to_string(),
-        },
-        _ => String::new(),
-    }
-}
-
-// ---- JSON into the Go structs, as encoding/json does it ---------------------------------
-
-/// Where the decoder is, for its error texts: the innermost struct type and the JSON
-/// names of the fields leading there.
-#[derive(Clone, Default)]
-struct Ctx {
-    struct_name: &'static str,
-    path: Vec<&'static str>,
-}
-
-impl Ctx {
-    fn field(&self, struct_name: &'static str, name: &'static str) -> Ctx {
-        let mut path = self.path.clone();
-        path.push(name);
-        Ctx { struct_name, path }
-    }
-
-    fn type_error(&self, found: &Json, go_type: &str) -> MetadataError {
-        MetadataError::new(format!(
-            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go struct field {}.{} of type {go_type}",
-            found.kind(),
-            self.struct_name,
-            self.path.join(".")
-        ))
-    }
-}
-
-type Decoded = Result<(), MetadataError>;
-
-/// The top-level value: `null` leaves the target alone, an object decodes into it.
-fn decode_top(
-    json: &Json,
-    go_type: &str,
-    decode: impl FnOnce(&[(String, Json)], &Ctx) -> Decoded,
-) -> Decoded {
-    match json {
-        Json::Null => Ok(()),
-        Json::Object(members) => decode(members, &Ctx::default()),
-        other => Err(MetadataError::new(format!(
-            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type {go_type}",
-            other.kind()
-        ))),
-    }
-}
-
-/// Every member of an object whose key names a field, in key order, with its field name.
-fn fields_of<'j>(
-    members: &'j [(String, Json)],
-    shape: &'static Shape,
-) -> impl Iterator<Item = (&'static str, &'j Json)> {
-    let fields: &'static [(&'static str, Shape)] = match shape {
-        Shape::Struct(fields) => fields,
-        _ => &[],
-    };
-    members
-        .iter()
-        .filter_map(move |(key, value)| find_field(fields, key).map(|f| (f.0, value)))
-}
-
-fn decode_string(json: &Json, target: &mut String, ctx: &Ctx) -> Decoded {
-    match json {
-        Json::Null => Ok(()),
-        Json::String(s) => {
-            *target = s.clone();
-            Ok(())
-        }
-        other => Err(ctx.type_error(other, "string")),
-    }
-}
-
-fn decode_bool(json: &Json, target: &mut bool, ctx: &Ctx) -> Decoded {
-    match json {
-        Json::Null => Ok(()),
-        Json::Bool(b) => {
-            *target = *b;
-            Ok(())
-        }
-        other => Err(ctx.type_error(other, "bool")),
-    }
-}
-
-/// A JSON array into a Go slice: element `i` decodes into the slice's existing element
-/// `i` when there is one (so objects merge into it and `null` keeps a string), the slice
-/// ends up as long as the array; `null` makes it nil.
-fn decode_slice<T: Default>(
-    json: &Json,
-    target: &mut Vec<T>,
-    ctx: &Ctx,
-    go_type: &str,
-    mut decode: impl FnMut(&Json, &mut T, &Ctx) -> Decoded,
-) -> Decoded {
-    match json {
-        Json::Null => {
-            target.clear();
-            Ok(())
-        }
-        Json::Array(items) => {
-            target.truncate(items.len());
-            while target.len() < items.len() {
-                target.push(T::default());
-            }
-            for (item, slot) in items.iter().zip(target.iter_mut()) {
-                decode(item, slot, ctx)?;
-            }
-            Ok(())
-        }
-        other => Err(ctx.type_error(other, go_type)),
-    }
-}
-
-/// A JSON value into a pointer to a struct: `null` makes it nil, an object decodes into
-/// the pointed-to struct (a new one if it was nil).
-fn decode_pointer<T: Default>(
-    json: &Json,
-    target: &mut Option<T>,
-    ctx: &Ctx,
-    go_type: &str,
-    decode: impl FnOnce(&mut T, &[(String, Json)], &Ctx) -> Decoded,
-) -> Decoded {
-    match json {
-        Json::Null => {
-            *target = None;
-            Ok(())
-        }
-        Json::Object(members) => decode(target.get_or_insert_with(T::default), members, ctx),
-        other => Err(ctx.type_error(other, go_type)),
-    }
-}
-
-fn decode_strings(json: &Json, target: &mut Vec<String>, ctx: &Ctx) -> Decoded {
-    decode_slice(json, target, ctx, "[]string", decode_string)
-}
-
-/// The Go value of `chart.Metadata` while decoding: slices of pointers can hold nil.
-#[derive(Default)]
-struct GoMetadata {
-    md: Metadata,
-    maintainers: Vec<Option<Maintainer>>,
-    dependencies: Vec<Option<Dependency>>,
-}
-
-impl From<&Metadata> for GoMetadata {
-    fn from(md: &Metadata) -> GoMetadata {
-        GoMetadata {
-            maintainers: md.maintainers.iter().cloned().map(Some).collect(),
-            dependencies: md.dependencies.iter().cloned().map(Some).collect(),
-            md: Metadata {
-                maintainers: Vec::new(),
-                dependencies: Vec::new(),
-                ..md.clone()
-            },
-        }
-    }
-}
-
-impl GoMetadata {
-    fn decode_object(&mut self, members: &[(String, Json)], ctx: &Ctx) -> Decoded {
-        let md = &mut self.md;
-        for (name, value) in fields_of(members, &METADATA) {
-            let ctx = &ctx.field("Metadata", name);
-            match name {
-                "name" => decode_string(value, &mut md.name, ctx)?,
-                "home" => decode_string(value, &mut md.home, ctx)?,
-                "sources" => decode_strings(value, &mut md.sources, ctx)?,
-                "version" => decode_string(value, &mut md.version, ctx)?,
-                "description" => decode_string(value, &mut md.description, ctx)?,
-                "keywords" => decode_strings(value, &mut md.keywords, ctx)?,
-                "maintainers" => decode_slice(
-                    value,
-                    &mut self.maintainers,
-                    ctx,
-                    "[]*v2.Maintainer",
-                    |item, slot, ctx| {
-                        decode_pointer(item, slot, ctx, "v2.Maintainer", decode_maintainer)
-                    },
-                )?,
-                "icon" => decode_string(value, &mut md.icon, ctx)?,
-                "apiVersion" => decode_string(value, &mut md.api_version, ctx)?,
-                "condition" => decode_string(value, &mut md.condition, ctx)?,
-                "tags" => decode_string(value, &mut md.tags, ctx)?,
-                "appVersion" => decode_string(value, &mut md.app_version, ctx)?,
-                "deprecated" => decode_bool(value, &mut md.deprecated, ctx)?,
-                "annotations" => decode_string_map(value, &mut md.annotations, ctx)?,
-                "kubeVersion" => decode_string(value, &mut md.kube_version, ctx)?,
-                "dependencies" => decode_dependencies(value, &mut self.dependencies, ctx)?,
-                "type" => decode_string(value, &mut md.chart_type, ctx)?,
-                _ => {}
-            }
-        }
-        Ok(())
-    }
-
-    /// The decoded metadata. Helm keeps a `null` entry as a nil pointer that its
-    /// validation rejects; there is no such entry here, so the error comes now, and it
-    /// is the one Helm's validation would report first (checks that precede the nil
-    /// entry's turn win).
-    fn into_metadata(self) -> Result<Metadata, MetadataError> {
-        let mut md = self.md;
-        let null_maintainer = self.maintainers.iter().any(Option::is_none);
-        let null_dependency = self.dependencies.iter().position(Option::is_none);
-        md.maintainers = self.maintainers.into_iter().flatten().collect();
-        if null_maintainer || null_dependency.is_some() {
-            let (checked, null_error) = match null_dependency {
-                Some(index) if !null_maintainer => {
-                    (index, "dependencies must not contain empty or null nodes")
-                }
-                _ => (0, "maintainers must not contain empty or null nodes"),
-            };
-            md.dependencies = self
-                .dependencies
-                .into_iter()
-                .take(checked)
-                .flatten()
-                .collect();
-            md.validate()?;
-            return Err(MetadataError::validation(null_error));
-        }
-        md.dependencies = self.dependencies.into_iter().flatten().collect();
-        Ok(md)
-    }
-}
-
-fn decode_maintainer(m: &mut Maintainer, members: &[(String, Json)], ctx: &Ctx) -> Decoded {
-    for (name, value) in fields_of(members, &MAINTAINER) {
-        let ctx = &ctx.field("Maintainer", name);
-        match name {
-            "name" => decode_string(value, &mut m.name, ctx)?,
-            "email" => decode_string(value, &mut m.email, ctx)?,
-            "url" => decode_string(value, &mut m.url, ctx)?,
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
-fn decode_dependencies(json: &Json, target: &mut Vec<Option<Dependency>>, ctx: &Ctx) -> Decoded {
-    decode_slice(json, target, ctx, "[]*v2.Dependency", |item, slot, ctx| {
-        decode_pointer(item, slot, ctx, "v2.Dependency", decode_dependency)
-    })
-}
-
-fn decode_dependency(d: &mut Dependency, members: &[(String, Json)], ctx: &Ctx) -> Decoded {
-    for (name, value) in fields_of(members, &DEPENDENCY) {
-        let ctx = &ctx.field("Dependency", name);
-        match name {
-            "name" => decode_string(value, &mut d.name, ctx)?,
-            "version" => decode_string(value, &mut d.version, ctx)?,
-            "repository" => decode_string(value, &mut d.repository, ctx)?,
-            "condition" => decode_string(value, &mut d.condition, ctx)?,
-            "tags" => decode_strings(value, &mut d.tags, ctx)?,
-            "enabled" => decode_bool(value, &mut d.enabled, ctx)?,
-            // Elements are interfaces: each is replaced by the decoded value.
-            "import-values" => decode_slice(
-                value,
-                &mut d.import_values,
-                ctx,
-                "[]interface {}",
-                |item, slot, _| {
-                    *slot = item.to_serde();
-                    Ok(())
-                },
-            )?,
-            "alias" => decode_string(value, &mut d.alias, ctx)?,
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
-/// A JSON object into a `map[string]string`: entries are added to the existing map;
-/// `null` makes it nil.
-fn decode_string_map(json: &Json, target: &mut BTreeMap<String, String>, ctx: &Ctx) -> Decoded {
-    match json {
-        Json::Null => {
-            target.clear();
-            Ok(())
-        }
-        Json::Object(members) => {
-            for (key, value) in members {
-                let slot = target.entry(key.clone()).or_default();
-                match value {
-                    // Go stores the zero value for a null element.
-                    Json::Null => slot.clear(),
-                    Json::String(s) => *slot = s.clone(),
-                    other => return Err(ctx.type_error(other, "string")),
-                }
-            }
-            Ok(())
-        }
-        other => Err(ctx.type_error(other, "map[string]string")),
-    }
-}
-
-/// The Go value of `chart.Lock` while decoding.
-#[derive(Default)]
-struct GoLock {
-    generated: String,
-    digest: String,
-    dependencies: Vec<Option<Dependency>>,
-}
-
-impl GoLock {
-    fn decode_object(&mut self, members: &[(String, Json)], ctx: &Ctx) -> Decoded {
-        for (name, value) in fields_of(members, &LOCK) {
-            let ctx = &ctx.field("Lock", name);
-            match name {
-                "generated" => decode_time(value, &mut self.generated)?,
-                "digest" => decode_string(value, &mut self.digest, ctx)?,
-                "dependencies" => decode_dependencies(value, &mut self.dependencies, ctx)?,
-                _ => {}
-            }
-        }
-        Ok(())
-    }
-}
-
-/// `time.Time.UnmarshalJSON`: `null` is ignored, anything but a string fails, and the
-/// string (still JSON-escaped, as Go sees the raw bytes) must be RFC 3339.
-fn decode_time(json: &Json, target: &mut String) -> Decoded {
-    let fail = |message: String| {
-        MetadataError::new(format!(
-            "error unmarshaling JSON: while decoding JSON: {message}"
-        ))
-    };
-    match json {
-        Json::Null => Ok(()),
-        Json::String(s) => {
-            let mut raw = String::new();
-            helmpilot_yaml::json::write_string(&mut raw, s, true);
-            let raw = &raw[1..raw.len() - 1];
-            crate::funcs::parse_rfc3339(raw).map_err(fail)?;
-            *target = s.clone();
-            Ok(())
-        }
-        _ => Err(fail(
-            "Time.UnmarshalJSON: input is not a JSON string".to_string(),
-        )),
+impl From<gostruct::UnmarshalError> for MetadataError {
+    fn from(e: gostruct::UnmarshalError) -> MetadataError {
+        MetadataError::new(e.to_string())
     }
 }
 
@@ -949,13 +572,5 @@ mod tests {
         ] {
             assert_eq!(go_path_base(path), base, "{path:?}");
         }
-    }
-
-    #[test]
-    fn folding_matches_go() {
-        assert!(fold_eq("APIVERSION", "apiVersion"));
-        assert!(fold_eq("\u{212A}eywords", "keywords"));
-        assert!(fold_eq("\u{17F}ources", "sources"));
-        assert!(!fold_eq("name_", "name"));
     }
 }

@@ -28,7 +28,7 @@
 //! ```
 
 mod glob;
-mod head;
+pub(crate) mod head;
 mod output;
 mod sort;
 mod split;

@@ -52,7 +52,7 @@ fn has_manifest_extension(name: &str) -> bool {
     let ext = last.rfind('.').map_or("", |dot| &last[dot..]);
     [".yaml", ".yml", ".json"]
         .iter()
-        .any(|want| super::head::fold_eq(ext, want))
+        .any(|want| crate::gostruct::fold_eq(ext, want))
 }
 
 /// What Helm makes of a release's rendered templates (`renderResources` without the
