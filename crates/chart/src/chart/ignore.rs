@@ -170,7 +170,7 @@ impl Rule {
     fn matches(&self, path: &str) -> bool {
         let name = match self.scope {
             Scope::FullPath => path,
-            Scope::BaseName => go_base(path),
+            Scope::BaseName => crate::funcs::paths::base(path),
         };
         // A pattern that fails to compile here only matches nothing (Helm logs it).
         go_match(&self.pattern, name).unwrap_or(false)
@@ -180,21 +180,6 @@ impl Rule {
 /// Go's `strings.TrimSpace`: ASCII and Unicode white space at both ends.
 fn go_trim_space(s: &str) -> &str {
     s.trim_matches(|c: char| c.is_whitespace())
-}
-
-/// Go's `path.Base` for a `/`-separated path.
-fn go_base(path: &str) -> &str {
-    if path.is_empty() {
-        return ".";
-    }
-    let trimmed = path.trim_end_matches('/');
-    if trimmed.is_empty() {
-        return "/";
-    }
-    match trimmed.rfind('/') {
-        Some(i) => &trimmed[i + 1..],
-        None => trimmed,
-    }
 }
 
 /// Go's `filepath.Match` on Unix: `*` is any run of non-`/` characters, `?` one

@@ -298,7 +298,7 @@ impl Metadata {
                 gofmt::quote(&md.name)
             )));
         }
-        if md.name != go_path_base(&md.name) {
+        if md.name != crate::funcs::paths::base(&md.name) {
             return Err(MetadataError::validation(format!(
                 "chart.metadata.name {} is invalid",
                 gofmt::quote(&md.name)
@@ -475,21 +475,6 @@ fn go_is_space(c: char) -> bool {
     )
 }
 
-/// Go's `filepath.Base` on a Unix system.
-fn go_path_base(path: &str) -> &str {
-    if path.is_empty() {
-        return ".";
-    }
-    let trimmed = path.trim_end_matches('/');
-    if trimmed.is_empty() {
-        return "/";
-    }
-    match trimmed.rfind('/') {
-        Some(i) => &trimmed[i + 1..],
-        None => trimmed,
-    }
-}
-
 // ---- The Go types, for sigs.k8s.io/yaml -------------------------------------------
 
 static MAINTAINER: Shape = Shape::Struct(&Struct {
@@ -553,24 +538,5 @@ pub(crate) static LOCK: Shape = Shape::Struct(&Struct {
 impl From<gostruct::UnmarshalError> for MetadataError {
     fn from(e: gostruct::UnmarshalError) -> MetadataError {
         MetadataError::new(e.to_string())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn path_base_is_gos() {
-        for (path, base) in [
-            ("a", "a"),
-            ("a/b", "b"),
-            ("a/", "a"),
-            ("/", "/"),
-            ("//", "/"),
-            ("", "."),
-        ] {
-            assert_eq!(go_path_base(path), base, "{path:?}");
-        }
     }
 }

@@ -22,7 +22,7 @@ type PathFn = fn(&str) -> String;
 pub(super) fn register(funcs: &mut Functions, _env: &Arc<FunctionEnv>) {
     // Each func(path string) string, under its `path` and its `path/filepath` name.
     let string_fns: [(&str, &str, PathFn); 4] = [
-        ("base", "osBase", base),
+        ("base", "osBase", |path| base(path).to_string()),
         ("clean", "osClean", clean),
         ("dir", "osDir", dir),
         ("ext", "osExt", |p| ext(p).to_string()),
@@ -86,17 +86,17 @@ pub(crate) fn clean(path: &str) -> String {
 
 /// Go's `path.Base`: the last element, trailing slashes ignored; `.` for the empty path
 /// and `/` for a path of slashes only.
-fn base(path: &str) -> String {
+pub(crate) fn base(path: &str) -> &str {
     if path.is_empty() {
-        return ".".to_string();
+        return ".";
     }
     let trimmed = path.trim_end_matches('/');
     if trimmed.is_empty() {
-        return "/".to_string();
+        return "/";
     }
     match trimmed.rfind('/') {
-        Some(slash) => trimmed[slash + 1..].to_string(),
-        None => trimmed.to_string(),
+        Some(slash) => &trimmed[slash + 1..],
+        None => trimmed,
     }
 }
 
