@@ -18,9 +18,14 @@ enum NodeKind {
         tag: String,
         /// go-yaml's `implicit`: a plain scalar (or one tagged `!`), open to resolution.
         implicit: bool,
+        /// Under an anchor, so aliases may decode it again: its text must stay. Any
+        /// other scalar is decoded exactly once, and gives its text away.
+        shared: bool,
     },
-    Sequence(Vec<usize>),
-    Mapping(Vec<usize>),
+    /// The children: a range of [`Document::children`].
+    Sequence(Children),
+    /// Keys and values alternating: a range of [`Document::children`].
+    Mapping(Children),
     /// An alias and the node its anchor names.
     Alias {
         name: String,
@@ -28,9 +33,18 @@ enum NodeKind {
     },
 }
 
+/// Where a collection's children are in [`Document::children`].
+#[derive(Clone, Copy, Debug, Default)]
+struct Children {
+    start: usize,
+    len: usize,
+}
+
 /// The first document's node graph; nodes refer to each other by index.
 struct Document {
     nodes: Vec<NodeKind>,
+    /// The child node ids of every collection, each collection's contiguous.
+    children: Vec<usize>,
 }
 
 /// An error from the first stage (syntax) or the second (building values), as
@@ -63,6 +77,12 @@ struct Builder<'a> {
     parser: Parser<'a>,
     peeked: Option<Event>,
     nodes: Vec<NodeKind>,
+    children: Vec<usize>,
+    /// Children of the collections being built, innermost last; each collection moves
+    /// its own into `children` when it ends.
+    pending: Vec<usize>,
+    /// How many anchored collections enclose the node being built.
+    anchored_depth: usize,
     anchors: HashMap<String, usize>,
 }
 
@@ -108,40 +128,61 @@ impl Builder<'_> {
                 value,
                 plain_implicit,
                 ..
-            } => Ok(self.push(
-                NodeKind::Scalar {
+            } => {
+                let shared = self.anchored_depth > 0 || event.anchor.is_some();
+                let kind = NodeKind::Scalar {
                     value,
                     tag: event.tag,
                     implicit: plain_implicit,
-                },
-                event.anchor,
-            )),
+                    shared,
+                };
+                Ok(self.push(kind, event.anchor))
+            }
             EventKind::SequenceStart => {
                 // The anchor is registered before the children, so an alias inside can
                 // name its own parent (decoding then reports the cycle).
-                let id = self.push(NodeKind::Sequence(Vec::new()), event.anchor);
-                let mut children = Vec::new();
+                let anchored = event.anchor.is_some();
+                let id = self.push(NodeKind::Sequence(Children::default()), event.anchor);
+                self.anchored_depth += usize::from(anchored);
+                let base = self.pending.len();
                 while self.peek()?.kind != EventKind::SequenceEnd {
-                    children.push(self.node()?);
+                    let child = self.node()?;
+                    self.pending.push(child);
                 }
                 self.next()?;
-                self.nodes[id] = NodeKind::Sequence(children);
+                self.anchored_depth -= usize::from(anchored);
+                self.nodes[id] = NodeKind::Sequence(self.collect_children(base));
                 Ok(id)
             }
             EventKind::MappingStart => {
-                let id = self.push(NodeKind::Mapping(Vec::new()), event.anchor);
-                let mut children = Vec::new();
+                let anchored = event.anchor.is_some();
+                let id = self.push(NodeKind::Mapping(Children::default()), event.anchor);
+                self.anchored_depth += usize::from(anchored);
+                let base = self.pending.len();
                 while self.peek()?.kind != EventKind::MappingEnd {
-                    children.push(self.node()?);
-                    children.push(self.node()?);
+                    let key = self.node()?;
+                    self.pending.push(key);
+                    let value = self.node()?;
+                    self.pending.push(value);
                 }
                 self.next()?;
-                self.nodes[id] = NodeKind::Mapping(children);
+                self.anchored_depth -= usize::from(anchored);
+                self.nodes[id] = NodeKind::Mapping(self.collect_children(base));
                 Ok(id)
             }
             other => Err(DecodeError::Other(format!(
                 "attempted to parse unknown event: {other:?}"
             ))),
+        }
+    }
+
+    /// Moves the children pending above `base` into the document's children.
+    fn collect_children(&mut self, base: usize) -> Children {
+        let start = self.children.len();
+        self.children.extend(self.pending.drain(base..));
+        Children {
+            start,
+            len: self.children.len() - start,
         }
     }
 }
@@ -152,6 +193,9 @@ impl<'a> Builder<'a> {
             parser: Parser::new(input),
             peeked: None,
             nodes: Vec::new(),
+            children: Vec::new(),
+            pending: Vec::new(),
+            anchored_depth: 0,
             anchors: HashMap::new(),
         }
     }
@@ -171,7 +215,8 @@ impl<'a> Builder<'a> {
         self.next()?;
         self.anchors.clear();
         let nodes = std::mem::take(&mut self.nodes);
-        Ok(Some((Document { nodes }, root)))
+        let children = std::mem::take(&mut self.children);
+        Ok(Some((Document { nodes, children }, root)))
     }
 }
 
@@ -191,8 +236,8 @@ fn allowed_alias_ratio(decode_count: usize) -> f64 {
     }
 }
 
-struct Decoder<'d> {
-    doc: &'d Document,
+struct Decoder {
+    doc: Document,
     /// Alias nodes being expanded (an alias inside its own target is a cycle).
     active_aliases: HashSet<usize>,
     decode_count: usize,
@@ -204,7 +249,7 @@ fn fail(message: String) -> DecodeError {
     DecodeError::Other(message)
 }
 
-impl Decoder<'_> {
+impl Decoder {
     fn value(&mut self, id: usize) -> Result<Yaml> {
         stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.value_inner(id))
     }
@@ -226,7 +271,7 @@ impl Decoder<'_> {
 
     fn value_inner(&mut self, id: usize) -> Result<Yaml> {
         self.count()?;
-        match &self.doc.nodes[id] {
+        match &mut self.doc.nodes[id] {
             NodeKind::Alias { name, target } => {
                 let target = *target;
                 if !self.active_aliases.insert(id) {
@@ -242,16 +287,25 @@ impl Decoder<'_> {
                 value,
                 tag,
                 implicit,
-            } => scalar(value, tag, *implicit),
+                shared,
+            } => {
+                let text = if *shared {
+                    value.clone()
+                } else {
+                    std::mem::take(value)
+                };
+                scalar(text, tag, *implicit)
+            }
             NodeKind::Sequence(children) => {
-                let mut items = Vec::with_capacity(children.len());
-                for &child in children {
-                    items.push(self.value(child)?);
+                let children = *children;
+                let mut items = Vec::with_capacity(children.len);
+                for i in children.start..children.start + children.len {
+                    items.push(self.value(self.doc.children[i])?);
                 }
                 Ok(Yaml::Seq(items))
             }
-            NodeKind::Mapping(_) => {
-                let mut map = YamlMap::new();
+            NodeKind::Mapping(children) => {
+                let mut map = YamlMap::with_capacity(children.len / 2);
                 self.mapping_into(id, &mut map)?;
                 Ok(Yaml::Map(map))
             }
@@ -260,11 +314,16 @@ impl Decoder<'_> {
 
     /// Decodes the mapping `id` into `map`, applying merge keys in place.
     fn mapping_into(&mut self, id: usize, map: &mut YamlMap) -> Result<()> {
-        let NodeKind::Mapping(children) = &self.doc.nodes[id] else {
+        let NodeKind::Mapping(children) = self.doc.nodes[id] else {
             return Ok(());
         };
-        for pair in children.chunks(2) {
-            let (key, value) = (pair[0], pair[1]);
+        let end = children.start + children.len;
+        for pair in (children.start..end).step_by(2) {
+            // Keys and values come in pairs: the builder pushes both or fails.
+            if pair + 1 >= end {
+                break;
+            }
+            let (key, value) = (self.doc.children[pair], self.doc.children[pair + 1]);
             if self.is_merge(key) {
                 self.merge(value, map)?;
                 continue;
@@ -281,7 +340,7 @@ impl Decoder<'_> {
 
     fn is_merge(&self, id: usize) -> bool {
         matches!(&self.doc.nodes[id],
-            NodeKind::Scalar { value, tag, implicit } if value == "<<" && (*implicit || tag == MERGE_TAG))
+            NodeKind::Scalar { value, tag, implicit, .. } if value == "<<" && (*implicit || tag == MERGE_TAG))
     }
 
     /// Decodes `id` (an alias or a mapping) into `map`: go-yaml's decoding into an
@@ -327,8 +386,10 @@ impl Decoder<'_> {
                 self.merge_one(id, map)
             }
             NodeKind::Sequence(children) => {
+                let children = *children;
                 // Earlier maps take precedence, so they are applied last.
-                for &child in children.iter().rev() {
+                for i in (children.start..children.start + children.len).rev() {
+                    let child = self.doc.children[i];
                     if !is_map_or_alias_to_map(self, child) {
                         return Err(want_map());
                     }
@@ -342,11 +403,11 @@ impl Decoder<'_> {
 }
 
 /// A scalar as go-yaml decodes it into `interface{}`.
-fn scalar(value: &str, tag: &str, implicit: bool) -> Result<Yaml> {
+fn scalar(value: String, tag: &str, implicit: bool) -> Result<Yaml> {
     if tag.is_empty() && !implicit {
-        return Ok(Yaml::Str(value.to_string()));
+        return Ok(Yaml::Str(value));
     }
-    let resolved = resolve(tag, value).map_err(fail)?;
+    let resolved = resolve(tag, &value).map_err(fail)?;
     Ok(match resolved {
         Resolved::Null => Yaml::Null,
         Resolved::Bool(b) => Yaml::Bool(b),
@@ -354,13 +415,13 @@ fn scalar(value: &str, tag: &str, implicit: bool) -> Result<Yaml> {
         Resolved::Uint(n) => Yaml::Uint(n),
         Resolved::Float(f) => Yaml::Float(f),
         // go-yaml keeps timestamps as strings when decoding into interface{}.
-        Resolved::Timestamp => Yaml::Str(value.to_string()),
+        Resolved::Timestamp => Yaml::Str(value),
         Resolved::Str(tag_used) if tag_used == BINARY_TAG => {
-            let bytes = decode_base64(value)
+            let bytes = decode_base64(&value)
                 .ok_or_else(|| fail("!!binary value contains invalid base64 data".to_string()))?;
             Yaml::Str(lossy_utf8(&bytes))
         }
-        Resolved::Str(_) => Yaml::Str(value.to_string()),
+        Resolved::Str(_) => Yaml::Str(value),
     })
 }
 
@@ -404,7 +465,7 @@ fn decode_base64(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-fn decode_document(doc: &Document, root: usize) -> Result<Yaml> {
+fn decode_document(doc: Document, root: usize) -> Result<Yaml> {
     let mut decoder = Decoder {
         doc,
         active_aliases: HashSet::new(),
@@ -420,7 +481,7 @@ fn decode_document(doc: &Document, root: usize) -> Result<Yaml> {
 /// `None` when the stream has no document. The rest of the stream is never read.
 pub(crate) fn decode_first(input: &str) -> Result<Option<Yaml>> {
     match Builder::new(input).next_document()? {
-        Some((doc, root)) => decode_document(&doc, root).map(Some),
+        Some((doc, root)) => decode_document(doc, root).map(Some),
         None => Ok(None),
     }
 }
@@ -430,7 +491,7 @@ pub(crate) fn decode_all(input: &str) -> Result<Vec<Yaml>> {
     let mut builder = Builder::new(input);
     let mut docs = Vec::new();
     while let Some((doc, root)) = builder.next_document()? {
-        docs.push(decode_document(&doc, root)?);
+        docs.push(decode_document(doc, root)?);
     }
     Ok(docs)
 }

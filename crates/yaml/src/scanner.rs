@@ -10,7 +10,9 @@
 //! validates the input in 512-byte chunks, so a control character is reported as soon as
 //! the chunk holding it is decoded.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use crate::fxhash::FxHashMap;
 
 /// A position in the input: character index, 0-based line and column.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -96,6 +98,61 @@ pub(crate) enum TokenKind {
     Scalar(String, ScalarStyle),
 }
 
+/// A token's kind without its text: what the parser looks at before it decides to take
+/// the token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Tok {
+    StreamStart,
+    StreamEnd,
+    VersionDirective,
+    TagDirective,
+    DocumentStart,
+    DocumentEnd,
+    BlockSequenceStart,
+    BlockMappingStart,
+    BlockEnd,
+    FlowSequenceStart,
+    FlowSequenceEnd,
+    FlowMappingStart,
+    FlowMappingEnd,
+    BlockEntry,
+    FlowEntry,
+    Key,
+    Value,
+    Alias,
+    Anchor,
+    Tag,
+    Scalar,
+}
+
+impl TokenKind {
+    pub fn tok(&self) -> Tok {
+        match self {
+            TokenKind::StreamStart => Tok::StreamStart,
+            TokenKind::StreamEnd => Tok::StreamEnd,
+            TokenKind::VersionDirective(..) => Tok::VersionDirective,
+            TokenKind::TagDirective(..) => Tok::TagDirective,
+            TokenKind::DocumentStart => Tok::DocumentStart,
+            TokenKind::DocumentEnd => Tok::DocumentEnd,
+            TokenKind::BlockSequenceStart => Tok::BlockSequenceStart,
+            TokenKind::BlockMappingStart => Tok::BlockMappingStart,
+            TokenKind::BlockEnd => Tok::BlockEnd,
+            TokenKind::FlowSequenceStart => Tok::FlowSequenceStart,
+            TokenKind::FlowSequenceEnd => Tok::FlowSequenceEnd,
+            TokenKind::FlowMappingStart => Tok::FlowMappingStart,
+            TokenKind::FlowMappingEnd => Tok::FlowMappingEnd,
+            TokenKind::BlockEntry => Tok::BlockEntry,
+            TokenKind::FlowEntry => Tok::FlowEntry,
+            TokenKind::Key => Tok::Key,
+            TokenKind::Value => Tok::Value,
+            TokenKind::Alias(_) => Tok::Alias,
+            TokenKind::Anchor(_) => Tok::Anchor,
+            TokenKind::Tag(..) => Tok::Tag,
+            TokenKind::Scalar(..) => Tok::Scalar,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub(crate) struct Token {
     pub kind: TokenKind,
@@ -118,14 +175,15 @@ const MAX_INDENTS: usize = 10000;
 
 type Result<T> = std::result::Result<T, SyntaxError>;
 
-/// The input decoded lazily, chunk by chunk, as libyaml's reader does it.
+/// The input, validated lazily chunk by chunk as libyaml's reader decodes it: the
+/// scanner sees only characters of chunks read so far (NUL after them), so a bad
+/// character is reported when, and only when, libyaml would have decoded it.
 struct Reader<'a> {
-    raw: &'a [u8],
+    raw: &'a str,
     /// Bytes handed to the decoder so far.
     raw_read: usize,
-    /// Bytes decoded into `chars`.
+    /// Bytes decoded (and validated): the scanner sees `raw[..raw_decoded]`.
     raw_decoded: usize,
-    chars: Vec<char>,
     /// A read found no more input: the buffer ends in NUL from here on.
     eof: bool,
 }
@@ -139,21 +197,27 @@ impl Reader<'_> {
             return Ok(());
         }
         self.raw_read = end;
-        while self.raw_decoded < self.raw_read {
-            let lead = self.raw[self.raw_decoded];
-            let width = match lead {
-                0x00..=0x7F => 1,
-                0xC0..=0xDF => 2,
-                0xE0..=0xEF => 3,
-                _ => 4,
+        let bytes = self.raw.as_bytes();
+        while self.raw_decoded < end {
+            // Printable ASCII and line feeds, nearly all of any chart, in one sweep.
+            let plain = bytes[self.raw_decoded..end]
+                .iter()
+                .position(|&b| !((0x20..0x7F).contains(&b) || b == b'\n'))
+                .unwrap_or(end - self.raw_decoded);
+            self.raw_decoded += plain;
+            if self.raw_decoded >= end {
+                break;
+            }
+            let lead = bytes[self.raw_decoded];
+            let (c, width) = if lead < 0x80 {
+                (char::from(lead), 1)
+            } else {
+                (char_at(self.raw, self.raw_decoded), utf8_width(lead))
             };
-            if self.raw_decoded + width > self.raw_read {
+            if self.raw_decoded + width > end {
                 // The rest of this character comes with the next chunk.
                 break;
             }
-            let text = std::str::from_utf8(&self.raw[self.raw_decoded..self.raw_decoded + width])
-                .unwrap_or("\u{FFFD}");
-            let c = text.chars().next().unwrap_or('\u{FFFD}');
             let allowed = matches!(c as u32,
                 0x09 | 0x0A | 0x0D | 0x20..=0x7E | 0x85 | 0xA0..=0xD7FF | 0xE000..=0xFFFD
                 | 0x10000..=0x10FFFF);
@@ -165,15 +229,40 @@ impl Reader<'_> {
                     context_mark: Mark::default(),
                 });
             }
-            self.chars.push(c);
             self.raw_decoded += width;
         }
         Ok(())
     }
 }
 
+/// The length of the UTF-8 sequence `lead` starts (the input is valid UTF-8).
+#[inline]
+fn utf8_width(lead: u8) -> usize {
+    match lead {
+        0x00..=0x7F => 1,
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 4,
+    }
+}
+
+/// The character starting at byte `at` of `text` (a character boundary), NUL past the
+/// end.
+#[inline]
+fn char_at(text: &str, at: usize) -> char {
+    match text.as_bytes().get(at) {
+        Some(&b) if b < 0x80 => char::from(b),
+        Some(_) => text
+            .get(at..)
+            .and_then(|rest| rest.chars().next())
+            .unwrap_or('\0'),
+        None => '\0',
+    }
+}
+
 pub(crate) struct Scanner<'a> {
     reader: Reader<'a>,
+    /// Byte offset of the current character in the input; `mark` counts characters.
     pos: usize,
     mark: Mark,
     tokens: VecDeque<Token>,
@@ -186,7 +275,7 @@ pub(crate) struct Scanner<'a> {
     flow_level: usize,
     simple_key_allowed: bool,
     simple_keys: Vec<SimpleKey>,
-    simple_keys_by_tok: HashMap<usize, usize>,
+    simple_keys_by_tok: FxHashMap<usize, usize>,
     error: Option<SyntaxError>,
 }
 
@@ -223,16 +312,13 @@ fn scanner_error(context_mark: Mark, problem_mark: Mark, problem: &str) -> Synta
 impl<'a> Scanner<'a> {
     pub fn new(input: &'a str) -> Scanner<'a> {
         // go-yaml gives the parser a lone line break for empty input.
-        let mut raw = if input.is_empty() { "\n" } else { input }.as_bytes();
-        if raw.starts_with(b"\xEF\xBB\xBF") {
-            raw = &raw[3..];
-        }
+        let raw = if input.is_empty() { "\n" } else { input };
+        let raw = raw.strip_prefix('\u{FEFF}').unwrap_or(raw);
         Scanner {
             reader: Reader {
                 raw,
                 raw_read: 0,
                 raw_decoded: 0,
-                chars: Vec::new(),
                 eof: false,
             },
             pos: 0,
@@ -247,7 +333,7 @@ impl<'a> Scanner<'a> {
             flow_level: 0,
             simple_key_allowed: false,
             simple_keys: Vec::new(),
-            simple_keys_by_tok: HashMap::new(),
+            simple_keys_by_tok: FxHashMap::default(),
             error: None,
         }
     }
@@ -255,22 +341,73 @@ impl<'a> Scanner<'a> {
     // ----- characters -----
 
     /// Makes sure `n` characters from the current one are decoded (or past the end).
+    #[inline]
     fn cache(&mut self, n: usize) -> Result<()> {
-        while self.reader.chars.len() < self.pos + n && !self.reader.eof {
+        // A character takes at most four bytes.
+        if self.reader.eof || self.pos + 4 * n <= self.reader.raw_decoded {
+            return Ok(());
+        }
+        self.cache_more(n)
+    }
+
+    #[inline(never)]
+    fn cache_more(&mut self, n: usize) -> Result<()> {
+        while !self.reader.eof && self.decoded_ahead(n) < n {
             self.reader.read_chunk()?;
         }
         Ok(())
     }
 
-    /// The character `i` places ahead; NUL past the end of the input.
-    fn ch(&self, i: usize) -> char {
-        self.reader.chars.get(self.pos + i).copied().unwrap_or('\0')
+    /// How many characters from the current one are decoded, counting up to `n`.
+    fn decoded_ahead(&self, n: usize) -> usize {
+        let mut at = self.pos;
+        let mut count = 0;
+        while count < n && at < self.reader.raw_decoded {
+            at += utf8_width(self.reader.raw.as_bytes()[at]);
+            count += 1;
+        }
+        count
     }
 
+    /// The byte offset of the character `i` places ahead, if it is decoded.
+    #[inline]
+    fn offset(&self, i: usize) -> Option<usize> {
+        let bytes = self.reader.raw.as_bytes();
+        let mut at = self.pos;
+        for _ in 0..i {
+            if at >= self.reader.raw_decoded {
+                return None;
+            }
+            at += utf8_width(bytes[at]);
+        }
+        (at < self.reader.raw_decoded).then_some(at)
+    }
+
+    /// The character `i` places ahead; NUL past what has been decoded (the end of the
+    /// input, or a chunk not asked for yet).
+    #[inline]
+    fn ch(&self, i: usize) -> char {
+        match self.offset(i) {
+            Some(at) => char_at(self.reader.raw, at),
+            None => '\0',
+        }
+    }
+
+    /// The width in bytes of the current character (1 past the end, where nothing is
+    /// ever skipped).
+    #[inline]
+    fn width(&self) -> usize {
+        match self.reader.raw.as_bytes().get(self.pos) {
+            Some(&b) => utf8_width(b),
+            None => 1,
+        }
+    }
+
+    #[inline]
     fn skip(&mut self) {
         self.mark.index += 1;
         self.mark.column += 1;
-        self.pos += 1;
+        self.pos += self.width();
     }
 
     fn skip_line(&mut self) {
@@ -283,13 +420,65 @@ impl<'a> Scanner<'a> {
             self.mark.index += 1;
             self.mark.column = 0;
             self.mark.line += 1;
-            self.pos += 1;
+            self.pos += self.width();
         }
     }
 
+    #[inline]
     fn read(&mut self, s: &mut String) {
         s.push(self.ch(0));
         self.skip();
+    }
+
+    /// `while keep(ch(0), ch(1)) { skip or read; cache(lookahead)? }` over a run of
+    /// characters on one line, for a loop whose last `cache(lookahead)` was at the
+    /// current position. Characters whose look-ahead is surely decoded already are
+    /// taken in one go (and copied as one slice); near the end of what is decoded, the
+    /// step is made exactly as that loop makes it, so chunks are read (and rejected)
+    /// at the same points.
+    fn run(
+        &mut self,
+        lookahead: usize,
+        mut out: Option<&mut String>,
+        keep: impl Fn(char, char) -> bool,
+    ) -> Result<()> {
+        let raw = self.reader.raw;
+        let bytes = raw.as_bytes();
+        loop {
+            // The current character and `lookahead` more are decoded if this many
+            // bytes are (four at most each).
+            let reach = 4 * (lookahead + 1);
+            let from = self.pos;
+            let mut to = from;
+            let mut count = 0;
+            while to + reach <= self.reader.raw_decoded {
+                let (c, width) = match bytes[to] {
+                    b if b < 0x80 => (char::from(b), 1),
+                    b => (char_at(raw, to), utf8_width(b)),
+                };
+                if !keep(c, char_at(raw, to + width)) {
+                    break;
+                }
+                to += width;
+                count += 1;
+            }
+            if count > 0 {
+                if let Some(out) = out.as_deref_mut() {
+                    out.push_str(raw.get(from..to).unwrap_or(""));
+                }
+                self.pos = to;
+                self.mark.index += count;
+                self.mark.column += count;
+            }
+            if !keep(self.ch(0), self.ch(1)) {
+                return Ok(());
+            }
+            match out.as_deref_mut() {
+                Some(out) => self.read(out),
+                None => self.skip(),
+            }
+            self.cache(lookahead)?;
+        }
     }
 
     /// Reads a line break into `s`, normalizing CR, CRLF and NEL to LF.
@@ -301,11 +490,11 @@ impl<'a> Scanner<'a> {
             self.mark.index += 2;
         } else if c == '\r' || c == '\n' || c == '\u{85}' {
             s.push('\n');
-            self.pos += 1;
+            self.pos += self.width();
             self.mark.index += 1;
         } else if c == '\u{2028}' || c == '\u{2029}' {
             s.push(c);
-            self.pos += 1;
+            self.pos += self.width();
             self.mark.index += 1;
         } else {
             return;
@@ -331,11 +520,18 @@ impl<'a> Scanner<'a> {
 
     /// Consumes the token `peek` returned.
     pub fn skip_token(&mut self) {
+        self.take_token();
+    }
+
+    /// Consumes the token `peek` returned and hands it over.
+    pub fn take_token(&mut self) -> Option<Token> {
         self.token_available = false;
         self.tokens_parsed += 1;
-        if let Some(token) = self.tokens.pop_front() {
+        let token = self.tokens.pop_front();
+        if let Some(token) = &token {
             self.stream_end_produced = token.kind == TokenKind::StreamEnd;
         }
+        token
     }
 
     pub fn stream_end_produced(&self) -> bool {
@@ -821,17 +1017,10 @@ impl<'a> Scanner<'a> {
             self.cache(1)?;
             // Tabs are whitespace only where no simple key (and so no indentation) can
             // start.
-            while self.ch(0) == ' '
-                || ((self.flow_level > 0 || !self.simple_key_allowed) && self.ch(0) == '\t')
-            {
-                self.skip();
-                self.cache(1)?;
-            }
+            let tabs = self.flow_level > 0 || !self.simple_key_allowed;
+            self.run(1, None, |c, _| c == ' ' || (tabs && c == '\t'))?;
             if self.ch(0) == '#' {
-                while !is_breakz(self.ch(0)) {
-                    self.skip();
-                    self.cache(1)?;
-                }
+                self.run(1, None, |c, _| !is_breakz(c))?;
             }
             if is_break(self.ch(0)) {
                 self.cache(2)?;
@@ -1264,10 +1453,7 @@ impl<'a> Scanner<'a> {
             s.push_str(&trailing_breaks);
             trailing_breaks.clear();
             leading_blank = is_blank(self.ch(0));
-            while !is_breakz(self.ch(0)) {
-                self.read(&mut s);
-                self.cache(1)?;
-            }
+            self.run(1, Some(&mut s), |c, _| !is_breakz(c))?;
             self.cache(2)?;
             self.read_line(&mut leading_break);
             self.scan_block_scalar_breaks(&mut indent, &mut trailing_breaks, start)?;
@@ -1380,6 +1566,11 @@ impl<'a> Scanner<'a> {
                     self.scan_escape(start, &mut s)?;
                 } else {
                     self.read(&mut s);
+                    self.cache(2)?;
+                    let quote = if single { '\'' } else { '"' };
+                    self.run(2, Some(&mut s), |c, _| {
+                        !is_blankz(c) && c != quote && (single || c != '\\')
+                    })?;
                 }
                 self.cache(2)?;
             }
@@ -1541,6 +1732,12 @@ impl<'a> Scanner<'a> {
                 }
                 self.read(&mut s);
                 self.cache(2)?;
+                let flow = self.flow_level > 0;
+                self.run(2, Some(&mut s), |c, next| {
+                    !(is_blankz(c)
+                        || (c == ':' && is_blankz(next))
+                        || (flow && matches!(c, ',' | '?' | '[' | ']' | '{' | '}')))
+                })?;
             }
             if !(is_blank(self.ch(0)) || is_break(self.ch(0))) {
                 break;
