@@ -477,9 +477,131 @@ fn decode_document(doc: Document, root: usize) -> Result<Yaml> {
     decoder.value(root)
 }
 
+// ----- the direct way -----
+//
+// Most documents have no anchor, alias or merge key. For them go-yaml's two stages (build
+// the node graph, then decode it) come down to one walk in document order, with one
+// rule kept: the whole document is parsed before anything is decoded, so a syntax error
+// anywhere wins over a decoding error before it. The builder below makes the values
+// as the events come and holds back the first decoding error until the document is
+// parsed. At the first anchor, alias or merge key it gives up, and the stream is read
+// again the graph way, which then decides everything.
+
+/// Why the direct way stopped.
+enum Stop {
+    /// The document needs the node graph.
+    Graph,
+    /// A parse-stage error: the result, whatever comes after it.
+    Error(DecodeError),
+}
+
+impl From<DecodeError> for Stop {
+    fn from(e: DecodeError) -> Stop {
+        Stop::Error(e)
+    }
+}
+
+impl Builder<'_> {
+    /// [`Builder::next_document`] and [`decode_document`] in one walk, for a document
+    /// that does not need the graph.
+    fn next_value(&mut self) -> std::result::Result<Option<Result<Yaml>>, Stop> {
+        if self.peek()?.kind == EventKind::StreamStart {
+            self.next()?;
+        }
+        if self.peek()?.kind == EventKind::StreamEnd {
+            return Ok(None);
+        }
+        self.next()?;
+        let mut held = None;
+        let root = self.direct_node(&mut held)?;
+        self.next()?;
+        Ok(Some(match held {
+            Some(e) => Err(e),
+            None => Ok(root),
+        }))
+    }
+
+    /// The value of the next node. A decoding error goes to `held` (if it holds none
+    /// yet) and parsing goes on, with `Null` standing in for the value.
+    fn direct_node(&mut self, held: &mut Option<DecodeError>) -> std::result::Result<Yaml, Stop> {
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.direct_node_inner(held))
+    }
+
+    fn direct_node_inner(
+        &mut self,
+        held: &mut Option<DecodeError>,
+    ) -> std::result::Result<Yaml, Stop> {
+        let event = self.next()?;
+        if event.anchor.is_some() {
+            return Err(Stop::Graph);
+        }
+        match event.kind {
+            EventKind::Alias(_) => Err(Stop::Graph),
+            EventKind::Scalar {
+                value,
+                plain_implicit,
+                ..
+            } => match scalar(value, &event.tag, plain_implicit) {
+                Ok(v) => Ok(v),
+                Err(e) => {
+                    held.get_or_insert(e);
+                    Ok(Yaml::Null)
+                }
+            },
+            EventKind::SequenceStart => {
+                let mut items = Vec::new();
+                while self.peek()?.kind != EventKind::SequenceEnd {
+                    items.push(self.direct_node(held)?);
+                }
+                self.next()?;
+                Ok(Yaml::Seq(items))
+            }
+            EventKind::MappingStart => {
+                let mut map = YamlMap::new();
+                while self.peek()?.kind != EventKind::MappingEnd {
+                    if let Event {
+                        kind:
+                            EventKind::Scalar {
+                                value,
+                                plain_implicit,
+                                ..
+                            },
+                        tag,
+                        ..
+                    } = self.peek()?
+                    {
+                        if value == "<<" && (*plain_implicit || tag == MERGE_TAG) {
+                            return Err(Stop::Graph);
+                        }
+                    }
+                    let k = self.direct_node(held)?;
+                    if held.is_none() && matches!(k, Yaml::Map(_) | Yaml::Seq(_)) {
+                        *held = Some(fail(format!("invalid map key: {}", go_sharp_v(&k))));
+                    }
+                    let v = self.direct_node(held)?;
+                    if held.is_none() {
+                        map.insert(k, v);
+                    }
+                }
+                self.next()?;
+                Ok(Yaml::Map(map))
+            }
+            other => Err(Stop::Error(DecodeError::Other(format!(
+                "attempted to parse unknown event: {other:?}"
+            )))),
+        }
+    }
+}
+
 /// go-yaml v2's `yaml.Unmarshal` into `interface{}`: the first document's value, or
 /// `None` when the stream has no document. The rest of the stream is never read.
 pub(crate) fn decode_first(input: &str) -> Result<Option<Yaml>> {
+    match Builder::new(input).next_value() {
+        Ok(None) => return Ok(None),
+        Ok(Some(value)) => return value.map(Some),
+        Err(Stop::Error(e)) => return Err(e),
+        Err(Stop::Graph) => {}
+    }
     match Builder::new(input).next_document()? {
         Some((doc, root)) => decode_document(doc, root).map(Some),
         None => Ok(None),
@@ -488,6 +610,17 @@ pub(crate) fn decode_first(input: &str) -> Result<Option<Yaml>> {
 
 /// Every document of the stream, as go-yaml v2's `Decoder` reads them one by one.
 pub(crate) fn decode_all(input: &str) -> Result<Vec<Yaml>> {
+    let mut builder = Builder::new(input);
+    let mut docs = Vec::new();
+    loop {
+        match builder.next_value() {
+            Ok(None) => return Ok(docs),
+            Ok(Some(value)) => docs.push(value?),
+            Err(Stop::Error(e)) => return Err(e),
+            Err(Stop::Graph) => break,
+        }
+    }
+    // Read again from the start: the documents before come out the same either way.
     let mut builder = Builder::new(input);
     let mut docs = Vec::new();
     while let Some((doc, root)) = builder.next_document()? {

@@ -550,3 +550,14 @@ mod tests {
         );
     }
 }
+#[cfg(test)]
+mod size_probe {
+    #[test]
+    fn sizes() {
+        eprintln!("Yaml {} YamlMap {} Token {} TokenKind {} Event {} EventKind {} Value {}",
+            std::mem::size_of::<crate::Yaml>(), std::mem::size_of::<crate::YamlMap>(),
+            std::mem::size_of::<crate::scanner::Token>(), std::mem::size_of::<crate::scanner::TokenKind>(),
+            std::mem::size_of::<crate::parser::Event>(), std::mem::size_of::<crate::parser::EventKind>(),
+            std::mem::size_of::<serde_json::Value>());
+    }
+}

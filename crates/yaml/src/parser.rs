@@ -254,13 +254,15 @@ impl<'a> Parser<'a> {
             }
             token = self.peek()?;
             if token.tok == Tok::Tag {
-                if let TokenKind::Tag(handle, suffix) = self.take() {
+                if let TokenKind::Tag(parts) = self.take() {
+                    let (handle, suffix) = *parts;
                     tag_parts = Some((handle, suffix, token.start));
                 }
                 token = self.peek()?;
             }
         } else if token.tok == Tok::Tag {
-            if let TokenKind::Tag(handle, suffix) = self.take() {
+            if let TokenKind::Tag(parts) = self.take() {
+                let (handle, suffix) = *parts;
                 tag_parts = Some((handle, suffix, token.start));
             }
             token = self.peek()?;
@@ -609,9 +611,10 @@ impl<'a> Parser<'a> {
                     version_seen = true;
                 }
                 Tok::TagDirective => {
-                    let TokenKind::TagDirective(handle, prefix) = self.take() else {
+                    let TokenKind::TagDirective(parts) = self.take() else {
                         break;
                     };
+                    let (handle, prefix) = *parts;
                     if self.tag_directives.iter().any(|(h, _)| *h == handle) {
                         return Err(parser_error(
                             "found duplicate %TAG directive",

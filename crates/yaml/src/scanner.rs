@@ -77,7 +77,8 @@ pub(crate) enum TokenKind {
     StreamStart,
     StreamEnd,
     VersionDirective(u32, u32),
-    TagDirective(String, String),
+    /// Handle and prefix (boxed, like tags: rare, and tokens are moved a lot).
+    TagDirective(Box<(String, String)>),
     DocumentStart,
     DocumentEnd,
     BlockSequenceStart,
@@ -94,7 +95,7 @@ pub(crate) enum TokenKind {
     Alias(String),
     Anchor(String),
     /// Handle and suffix.
-    Tag(String, String),
+    Tag(Box<(String, String)>),
     Scalar(String, ScalarStyle),
 }
 
@@ -277,6 +278,17 @@ pub(crate) struct Scanner<'a> {
     simple_keys: Vec<SimpleKey>,
     simple_keys_by_tok: FxHashMap<usize, usize>,
     error: Option<SyntaxError>,
+    /// Buffers the scalar scanners reuse, so that scanning a scalar allocates only
+    /// its text.
+    scratch: Scratch,
+}
+
+/// Line breaks and blanks a scalar scanner holds while deciding how to fold them.
+#[derive(Default)]
+struct Scratch {
+    leading_break: String,
+    trailing_breaks: String,
+    whitespaces: String,
 }
 
 fn is_break(c: char) -> bool {
@@ -289,6 +301,50 @@ fn is_breakz(c: char) -> bool {
 
 fn is_blank(c: char) -> bool {
     c == ' ' || c == '\t'
+}
+
+/// A set of ASCII bytes, for [`Scanner::run`].
+pub(crate) struct AsciiSet([bool; 128]);
+
+impl AsciiSet {
+    /// Every ASCII byte but NUL and `stop`.
+    const fn all_but(stop: &[u8]) -> AsciiSet {
+        let mut set = [true; 128];
+        set[0] = false;
+        let mut i = 0;
+        while i < stop.len() {
+            set[stop[i] as usize] = false;
+            i += 1;
+        }
+        AsciiSet(set)
+    }
+
+    /// Only `byte`.
+    const fn only(byte: u8) -> AsciiSet {
+        let mut set = [false; 128];
+        set[byte as usize] = true;
+        AsciiSet(set)
+    }
+
+    #[inline]
+    fn contains(&self, byte: u8) -> bool {
+        byte < 0x80 && self.0[usize::from(byte)]
+    }
+}
+
+/// Bytes that are no line break.
+static NOT_BREAK: AsciiSet = AsciiSet::all_but(b"\r\n");
+static SPACE: AsciiSet = AsciiSet::only(b' ');
+/// Bytes a plain scalar goes on with, in block and in flow context (`:` depends on
+/// what follows it, so the slow path looks at it).
+static PLAIN_BLOCK: AsciiSet = AsciiSet::all_but(b" \t\r\n:");
+static PLAIN_FLOW: AsciiSet = AsciiSet::all_but(b" \t\r\n:,?[]{}");
+/// Bytes a quoted scalar goes on with, whichever its quotes.
+static QUOTED: AsciiSet = AsciiSet::all_but(b" \t\r\n'\"\\");
+
+/// [`is_blank`] of a run's character, for [`Scanner::run`].
+fn is_blank2(c: char, _next: char) -> bool {
+    is_blank(c)
 }
 
 fn is_blankz(c: char) -> bool {
@@ -335,6 +391,7 @@ impl<'a> Scanner<'a> {
             simple_keys: Vec::new(),
             simple_keys_by_tok: FxHashMap::default(),
             error: None,
+            scratch: Scratch::default(),
         }
     }
 
@@ -436,10 +493,14 @@ impl<'a> Scanner<'a> {
     /// taken in one go (and copied as one slice); near the end of what is decoded, the
     /// step is made exactly as that loop makes it, so chunks are read (and rejected)
     /// at the same points.
+    ///
+    /// `ascii` lists ASCII bytes `keep` takes whatever follows them, which spares
+    /// decoding the characters of the usual all-ASCII run.
     fn run(
         &mut self,
         lookahead: usize,
         mut out: Option<&mut String>,
+        ascii: &AsciiSet,
         keep: impl Fn(char, char) -> bool,
     ) -> Result<()> {
         let raw = self.reader.raw;
@@ -452,6 +513,11 @@ impl<'a> Scanner<'a> {
             let mut to = from;
             let mut count = 0;
             while to + reach <= self.reader.raw_decoded {
+                if ascii.contains(bytes[to]) {
+                    to += 1;
+                    count += 1;
+                    continue;
+                }
                 let (c, width) = match bytes[to] {
                     b if b < 0x80 => (char::from(b), 1),
                     b => (char_at(raw, to), utf8_width(b)),
@@ -1018,9 +1084,9 @@ impl<'a> Scanner<'a> {
             // Tabs are whitespace only where no simple key (and so no indentation) can
             // start.
             let tabs = self.flow_level > 0 || !self.simple_key_allowed;
-            self.run(1, None, |c, _| c == ' ' || (tabs && c == '\t'))?;
+            self.run(1, None, &SPACE, |c, _| c == ' ' || (tabs && c == '\t'))?;
             if self.ch(0) == '#' {
-                self.run(1, None, |c, _| !is_breakz(c))?;
+                self.run(1, None, &NOT_BREAK, |c, _| !is_breakz(c))?;
             }
             if is_break(self.ch(0)) {
                 self.cache(2)?;
@@ -1063,7 +1129,7 @@ impl<'a> Scanner<'a> {
             TokenKind::VersionDirective(major, minor)
         } else if name == "TAG" {
             let (handle, prefix) = self.scan_tag_directive_value(start)?;
-            TokenKind::TagDirective(handle, prefix)
+            TokenKind::TagDirective(Box::new((handle, prefix)))
         } else {
             return Err(scanner_error(
                 start,
@@ -1249,7 +1315,7 @@ impl<'a> Scanner<'a> {
             ));
         }
         Ok(Token {
-            kind: TokenKind::Tag(handle, suffix),
+            kind: TokenKind::Tag(Box::new((handle, suffix))),
             start,
         })
     }
@@ -1381,6 +1447,21 @@ impl<'a> Scanner<'a> {
     }
 
     fn scan_block_scalar(&mut self, literal: bool) -> Result<Token> {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.leading_break.clear();
+        scratch.trailing_breaks.clear();
+        scratch.whitespaces.clear();
+        let token = self.scan_block_scalar_with(literal, &mut scratch);
+        self.scratch = scratch;
+        token
+    }
+
+    fn scan_block_scalar_with(&mut self, literal: bool, scratch: &mut Scratch) -> Result<Token> {
+        let Scratch {
+            leading_break,
+            trailing_breaks,
+            whitespaces: _,
+        } = scratch;
         let start = self.mark;
         self.skip();
         self.cache(1)?;
@@ -1433,9 +1514,7 @@ impl<'a> Scanner<'a> {
             };
         }
         let mut s = String::new();
-        let mut leading_break = String::new();
-        let mut trailing_breaks = String::new();
-        self.scan_block_scalar_breaks(&mut indent, &mut trailing_breaks, start)?;
+        self.scan_block_scalar_breaks(&mut indent, trailing_breaks, start)?;
         self.cache(1)?;
         let mut leading_blank = false;
         while self.mark.column == indent && self.ch(0) != '\0' {
@@ -1447,22 +1526,22 @@ impl<'a> Scanner<'a> {
                     s.push(' ');
                 }
             } else {
-                s.push_str(&leading_break);
+                s.push_str(leading_break);
             }
             leading_break.clear();
-            s.push_str(&trailing_breaks);
+            s.push_str(trailing_breaks);
             trailing_breaks.clear();
             leading_blank = is_blank(self.ch(0));
-            self.run(1, Some(&mut s), |c, _| !is_breakz(c))?;
+            self.run(1, Some(&mut s), &NOT_BREAK, |c, _| !is_breakz(c))?;
             self.cache(2)?;
-            self.read_line(&mut leading_break);
-            self.scan_block_scalar_breaks(&mut indent, &mut trailing_breaks, start)?;
+            self.read_line(leading_break);
+            self.scan_block_scalar_breaks(&mut indent, trailing_breaks, start)?;
         }
         if chomping != -1 {
-            s.push_str(&leading_break);
+            s.push_str(leading_break);
         }
         if chomping == 1 {
-            s.push_str(&trailing_breaks);
+            s.push_str(trailing_breaks);
         }
         let style = if literal {
             ScalarStyle::Literal
@@ -1524,12 +1603,24 @@ impl<'a> Scanner<'a> {
     }
 
     fn scan_flow_scalar(&mut self, single: bool) -> Result<Token> {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.leading_break.clear();
+        scratch.trailing_breaks.clear();
+        scratch.whitespaces.clear();
+        let token = self.scan_flow_scalar_with(single, &mut scratch);
+        self.scratch = scratch;
+        token
+    }
+
+    fn scan_flow_scalar_with(&mut self, single: bool, scratch: &mut Scratch) -> Result<Token> {
+        let Scratch {
+            leading_break,
+            trailing_breaks,
+            whitespaces,
+        } = scratch;
         let start = self.mark;
         self.skip();
         let mut s = String::new();
-        let mut leading_break = String::new();
-        let mut trailing_breaks = String::new();
-        let mut whitespaces = String::new();
         loop {
             self.cache(4)?;
             if self.document_indicator_ahead() {
@@ -1568,7 +1659,7 @@ impl<'a> Scanner<'a> {
                     self.read(&mut s);
                     self.cache(2)?;
                     let quote = if single { '\'' } else { '"' };
-                    self.run(2, Some(&mut s), |c, _| {
+                    self.run(2, Some(&mut s), &QUOTED, |c, _| {
                         !is_blankz(c) && c != quote && (single || c != '\\')
                     })?;
                 }
@@ -1581,19 +1672,21 @@ impl<'a> Scanner<'a> {
             }
             while is_blank(self.ch(0)) || is_break(self.ch(0)) {
                 if is_blank(self.ch(0)) {
-                    if !leading_blanks {
-                        self.read(&mut whitespaces);
+                    // A run of blanks, taken as libyaml takes them one by one.
+                    let out = if leading_blanks {
+                        None
                     } else {
-                        self.skip();
-                    }
+                        Some(&mut *whitespaces)
+                    };
+                    self.run(1, out, &SPACE, is_blank2)?;
                 } else {
                     self.cache(2)?;
                     if !leading_blanks {
                         whitespaces.clear();
-                        self.read_line(&mut leading_break);
+                        self.read_line(leading_break);
                         leading_blanks = true;
                     } else {
-                        self.read_line(&mut trailing_breaks);
+                        self.read_line(trailing_breaks);
                     }
                 }
                 self.cache(1)?;
@@ -1603,16 +1696,16 @@ impl<'a> Scanner<'a> {
                     if trailing_breaks.is_empty() {
                         s.push(' ');
                     } else {
-                        s.push_str(&trailing_breaks);
+                        s.push_str(trailing_breaks);
                     }
                 } else {
-                    s.push_str(&leading_break);
-                    s.push_str(&trailing_breaks);
+                    s.push_str(leading_break);
+                    s.push_str(trailing_breaks);
                 }
                 trailing_breaks.clear();
                 leading_break.clear();
             } else {
-                s.push_str(&whitespaces);
+                s.push_str(whitespaces);
                 whitespaces.clear();
             }
         }
@@ -1691,10 +1784,22 @@ impl<'a> Scanner<'a> {
     }
 
     fn scan_plain_scalar(&mut self) -> Result<Token> {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.leading_break.clear();
+        scratch.trailing_breaks.clear();
+        scratch.whitespaces.clear();
+        let token = self.scan_plain_scalar_with(&mut scratch);
+        self.scratch = scratch;
+        token
+    }
+
+    fn scan_plain_scalar_with(&mut self, scratch: &mut Scratch) -> Result<Token> {
+        let Scratch {
+            leading_break,
+            trailing_breaks,
+            whitespaces,
+        } = scratch;
         let mut s = String::new();
-        let mut leading_break = String::new();
-        let mut trailing_breaks = String::new();
-        let mut whitespaces = String::new();
         let mut leading_blanks = false;
         let indent = self.indent + 1;
         let start = self.mark;
@@ -1716,24 +1821,23 @@ impl<'a> Scanner<'a> {
                             if trailing_breaks.is_empty() {
                                 s.push(' ');
                             } else {
-                                s.push_str(&trailing_breaks);
+                                s.push_str(trailing_breaks);
                             }
                         } else {
-                            s.push_str(&leading_break);
-                            s.push_str(&trailing_breaks);
+                            s.push_str(leading_break);
+                            s.push_str(trailing_breaks);
                         }
                         trailing_breaks.clear();
                         leading_break.clear();
                         leading_blanks = false;
                     } else {
-                        s.push_str(&whitespaces);
+                        s.push_str(whitespaces);
                         whitespaces.clear();
                     }
                 }
-                self.read(&mut s);
-                self.cache(2)?;
                 let flow = self.flow_level > 0;
-                self.run(2, Some(&mut s), |c, next| {
+                let ascii = if flow { &PLAIN_FLOW } else { &PLAIN_BLOCK };
+                self.run(2, Some(&mut s), ascii, |c, next| {
                     !(is_blankz(c)
                         || (c == ':' && is_blankz(next))
                         || (flow && matches!(c, ',' | '?' | '[' | ']' | '{' | '}')))
@@ -1744,7 +1848,15 @@ impl<'a> Scanner<'a> {
             }
             self.cache(1)?;
             while is_blank(self.ch(0)) || is_break(self.ch(0)) {
-                if is_blank(self.ch(0)) {
+                if self.ch(0) == ' ' {
+                    // A run of spaces, taken as the branch below takes them.
+                    let out = if leading_blanks {
+                        None
+                    } else {
+                        Some(&mut *whitespaces)
+                    };
+                    self.run(1, out, &SPACE, |c, _| c == ' ')?;
+                } else if is_blank(self.ch(0)) {
                     if leading_blanks && (self.mark.column as i64) < indent && self.ch(0) == '\t' {
                         return Err(scanner_error(
                             start,
@@ -1753,7 +1865,7 @@ impl<'a> Scanner<'a> {
                         ));
                     }
                     if !leading_blanks {
-                        self.read(&mut whitespaces);
+                        self.read(whitespaces);
                     } else {
                         self.skip();
                     }
@@ -1761,10 +1873,10 @@ impl<'a> Scanner<'a> {
                     self.cache(2)?;
                     if !leading_blanks {
                         whitespaces.clear();
-                        self.read_line(&mut leading_break);
+                        self.read_line(leading_break);
                         leading_blanks = true;
                     } else {
-                        self.read_line(&mut trailing_breaks);
+                        self.read_line(trailing_breaks);
                     }
                 }
                 self.cache(1)?;

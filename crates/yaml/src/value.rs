@@ -82,7 +82,9 @@ pub struct YamlMap {
     /// Key identity to position, built once the map has more than [`LINEAR_MAX`]
     /// entries; smaller maps (nearly all of them in charts) are searched in place,
     /// which costs less than hashing and copying every key.
-    index: Option<HashMap<KeyId, usize>>,
+    /// Boxed: most maps never have one, and every value is as large as its largest
+    /// variant.
+    index: Option<Box<HashMap<KeyId, usize>>>,
 }
 
 /// The largest map searched key by key.
@@ -179,7 +181,7 @@ impl YamlMap {
                 index.insert(id, i);
             }
         }
-        self.index = Some(index);
+        self.index = Some(Box::new(index));
     }
 
     pub fn get(&self, key: &Yaml) -> Option<&Yaml> {
