@@ -104,7 +104,12 @@ fn main() {
         } else {
             path
         };
-        println!("{name:<48} {bytes:>8} {:>5} {} {}", docs.len(), row[0], row[1]);
+        println!(
+            "{name:<48} {bytes:>8} {:>5} {} {}",
+            docs.len(),
+            row[0],
+            row[1]
+        );
     }
     for (i, (name, _)) in funcs.iter().enumerate() {
         let (bytes, secs) = totals[i];

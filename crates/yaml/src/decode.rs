@@ -27,10 +27,7 @@ enum NodeKind {
     /// Keys and values alternating: a range of [`Document::children`].
     Mapping(Children),
     /// An alias and the node its anchor names.
-    Alias {
-        name: String,
-        target: usize,
-    },
+    Alias { name: String, target: usize },
 }
 
 /// Where a collection's children are in [`Document::children`].
@@ -50,7 +47,7 @@ struct Document {
 /// An error from the first stage (syntax) or the second (building values), as
 /// go-yaml's `err.Error()` prints it, without the `yaml: ` prefix.
 pub(crate) enum DecodeError {
-    Syntax(SyntaxError),
+    Syntax(Box<SyntaxError>),
     Other(String),
 }
 
@@ -63,8 +60,8 @@ impl DecodeError {
     }
 }
 
-impl From<SyntaxError> for DecodeError {
-    fn from(e: SyntaxError) -> DecodeError {
+impl From<Box<SyntaxError>> for DecodeError {
+    fn from(e: Box<SyntaxError>) -> DecodeError {
         DecodeError::Syntax(e)
     }
 }
@@ -116,8 +113,12 @@ impl Builder<'_> {
     }
 
     fn node_inner(&mut self) -> Result<usize> {
-        let event = self.next()?;
-        match event.kind {
+        let Event { kind, props } = self.next()?;
+        let (anchor, tag) = match props {
+            Some(props) => (props.anchor, props.tag),
+            None => (None, String::new()),
+        };
+        match kind {
             EventKind::Alias(name) => match self.anchors.get(&name) {
                 Some(&target) => Ok(self.push(NodeKind::Alias { name, target }, None)),
                 None => Err(DecodeError::Other(format!(
@@ -129,20 +130,20 @@ impl Builder<'_> {
                 plain_implicit,
                 ..
             } => {
-                let shared = self.anchored_depth > 0 || event.anchor.is_some();
+                let shared = self.anchored_depth > 0 || anchor.is_some();
                 let kind = NodeKind::Scalar {
                     value,
-                    tag: event.tag,
+                    tag,
                     implicit: plain_implicit,
                     shared,
                 };
-                Ok(self.push(kind, event.anchor))
+                Ok(self.push(kind, anchor))
             }
             EventKind::SequenceStart => {
                 // The anchor is registered before the children, so an alias inside can
                 // name its own parent (decoding then reports the cycle).
-                let anchored = event.anchor.is_some();
-                let id = self.push(NodeKind::Sequence(Children::default()), event.anchor);
+                let anchored = anchor.is_some();
+                let id = self.push(NodeKind::Sequence(Children::default()), anchor);
                 self.anchored_depth += usize::from(anchored);
                 let base = self.pending.len();
                 while self.peek()?.kind != EventKind::SequenceEnd {
@@ -155,8 +156,8 @@ impl Builder<'_> {
                 Ok(id)
             }
             EventKind::MappingStart => {
-                let anchored = event.anchor.is_some();
-                let id = self.push(NodeKind::Mapping(Children::default()), event.anchor);
+                let anchored = anchor.is_some();
+                let id = self.push(NodeKind::Mapping(Children::default()), anchor);
                 self.anchored_depth += usize::from(anchored);
                 let base = self.pending.len();
                 while self.peek()?.kind != EventKind::MappingEnd {
@@ -531,17 +532,18 @@ impl Builder<'_> {
         &mut self,
         held: &mut Option<DecodeError>,
     ) -> std::result::Result<Yaml, Stop> {
-        let event = self.next()?;
-        if event.anchor.is_some() {
+        let Event { kind, props } = self.next()?;
+        if props.as_ref().is_some_and(|p| p.anchor.is_some()) {
             return Err(Stop::Graph);
         }
-        match event.kind {
+        let tag = props.as_ref().map_or("", |p| p.tag.as_str());
+        match kind {
             EventKind::Alias(_) => Err(Stop::Graph),
             EventKind::Scalar {
                 value,
                 plain_implicit,
                 ..
-            } => match scalar(value, &event.tag, plain_implicit) {
+            } => match scalar(value, tag, plain_implicit) {
                 Ok(v) => Ok(v),
                 Err(e) => {
                     held.get_or_insert(e);
@@ -559,18 +561,14 @@ impl Builder<'_> {
             EventKind::MappingStart => {
                 let mut map = YamlMap::new();
                 while self.peek()?.kind != EventKind::MappingEnd {
-                    if let Event {
-                        kind:
-                            EventKind::Scalar {
-                                value,
-                                plain_implicit,
-                                ..
-                            },
-                        tag,
+                    let key = self.peek()?;
+                    if let EventKind::Scalar {
+                        value,
+                        plain_implicit,
                         ..
-                    } = self.peek()?
+                    } = &key.kind
                     {
-                        if value == "<<" && (*plain_implicit || tag == MERGE_TAG) {
+                        if value == "<<" && (*plain_implicit || key.tag() == MERGE_TAG) {
                             return Err(Stop::Graph);
                         }
                     }
@@ -593,14 +591,24 @@ impl Builder<'_> {
     }
 }
 
+/// Whether the text has what anchors (`&`), aliases (`*`) and merge keys (`<<`) are
+/// written with, so that the direct way would likely give up half way and the stream
+/// be read twice. Only a guess to save time: the direct way checks the events itself
+/// (a merge key may be spelled with escapes) and gives up when it must.
+fn may_need_graph(input: &str) -> bool {
+    input.bytes().any(|b| b == b'&' || b == b'*') || input.contains("<<")
+}
+
 /// go-yaml v2's `yaml.Unmarshal` into `interface{}`: the first document's value, or
 /// `None` when the stream has no document. The rest of the stream is never read.
 pub(crate) fn decode_first(input: &str) -> Result<Option<Yaml>> {
-    match Builder::new(input).next_value() {
-        Ok(None) => return Ok(None),
-        Ok(Some(value)) => return value.map(Some),
-        Err(Stop::Error(e)) => return Err(e),
-        Err(Stop::Graph) => {}
+    if !may_need_graph(input) {
+        match Builder::new(input).next_value() {
+            Ok(None) => return Ok(None),
+            Ok(Some(value)) => return value.map(Some),
+            Err(Stop::Error(e)) => return Err(e),
+            Err(Stop::Graph) => {}
+        }
     }
     match Builder::new(input).next_document()? {
         Some((doc, root)) => decode_document(doc, root).map(Some),
@@ -610,14 +618,16 @@ pub(crate) fn decode_first(input: &str) -> Result<Option<Yaml>> {
 
 /// Every document of the stream, as go-yaml v2's `Decoder` reads them one by one.
 pub(crate) fn decode_all(input: &str) -> Result<Vec<Yaml>> {
-    let mut builder = Builder::new(input);
-    let mut docs = Vec::new();
-    loop {
-        match builder.next_value() {
-            Ok(None) => return Ok(docs),
-            Ok(Some(value)) => docs.push(value?),
-            Err(Stop::Error(e)) => return Err(e),
-            Err(Stop::Graph) => break,
+    if !may_need_graph(input) {
+        let mut builder = Builder::new(input);
+        let mut docs = Vec::new();
+        loop {
+            match builder.next_value() {
+                Ok(None) => return Ok(docs),
+                Ok(Some(value)) => docs.push(value?),
+                Err(Stop::Error(e)) => return Err(e),
+                Err(Stop::Graph) => break,
+            }
         }
     }
     // Read again from the start: the documents before come out the same either way.

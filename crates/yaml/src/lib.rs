@@ -260,9 +260,12 @@ fn json_ready(yaml: &Yaml) -> bool {
             .iter()
             .all(|(k, v)| matches!(k, Yaml::Str(_)) && json_ready(v)),
         Yaml::Struct(fields) => fields.iter().all(|(_, v)| json_ready(v)),
-        Yaml::Null | Yaml::Bool(_) | Yaml::Int(_) | Yaml::Uint(_) | Yaml::Str(_) | Yaml::Time(_) => {
-            true
-        }
+        Yaml::Null
+        | Yaml::Bool(_)
+        | Yaml::Int(_)
+        | Yaml::Uint(_)
+        | Yaml::Str(_)
+        | Yaml::Time(_) => true,
     })
 }
 
@@ -548,16 +551,5 @@ mod tests {
             v,
             serde_json::json!({"1": "a", "1.5": "b", "true": "c", "0.12345679": "d"})
         );
-    }
-}
-#[cfg(test)]
-mod size_probe {
-    #[test]
-    fn sizes() {
-        eprintln!("Yaml {} YamlMap {} Token {} TokenKind {} Event {} EventKind {} Value {}",
-            std::mem::size_of::<crate::Yaml>(), std::mem::size_of::<crate::YamlMap>(),
-            std::mem::size_of::<crate::scanner::Token>(), std::mem::size_of::<crate::scanner::TokenKind>(),
-            std::mem::size_of::<crate::parser::Event>(), std::mem::size_of::<crate::parser::EventKind>(),
-            std::mem::size_of::<serde_json::Value>());
     }
 }

@@ -1,6 +1,6 @@
 //! The YAML parser: tokens to events, libyaml's state machine as go-yaml v2 has it.
 
-use crate::scanner::{Mark, ScalarStyle, Scanner, Stage, SyntaxError, Tok, TokenKind};
+use crate::scanner::{Mark, Result, ScalarStyle, Scanner, Stage, SyntaxError, Tok, TokenKind};
 
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum EventKind {
@@ -24,9 +24,23 @@ pub(crate) enum EventKind {
 #[derive(Clone, Debug)]
 pub(crate) struct Event {
     pub kind: EventKind,
+    /// The node's anchor and tag; boxed, as most nodes have neither and events are
+    /// moved about a lot.
+    pub props: Option<Box<Props>>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Props {
     pub anchor: Option<String>,
     /// The full tag (`tag:yaml.org,2002:str`, `!foo`, `!`), empty when there is none.
     pub tag: String,
+}
+
+impl Event {
+    /// The full tag, empty when there is none.
+    pub fn tag(&self) -> &str {
+        self.props.as_ref().map_or("", |p| &p.tag)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,8 +69,6 @@ enum State {
     End,
 }
 
-type Result<T> = std::result::Result<T, SyntaxError>;
-
 /// What the parser needs to know about the next token to decide what to do with it.
 #[derive(Clone, Copy)]
 struct Head {
@@ -64,13 +76,13 @@ struct Head {
     start: Mark,
 }
 
-fn parser_error(problem: &str, problem_mark: Mark, context_mark: Mark) -> SyntaxError {
-    SyntaxError {
+fn parser_error(problem: &str, problem_mark: Mark, context_mark: Mark) -> Box<SyntaxError> {
+    Box::new(SyntaxError {
         stage: Stage::Parser,
         problem: problem.to_string(),
         problem_mark,
         context_mark,
-    }
+    })
 }
 
 pub(crate) struct Parser<'a> {
@@ -121,11 +133,7 @@ impl<'a> Parser<'a> {
     }
 
     fn event(kind: EventKind) -> Event {
-        Event {
-            kind,
-            anchor: None,
-            tag: String::new(),
-        }
+        Event { kind, props: None }
     }
 
     /// The next event. After the stream end it keeps returning the stream end.
@@ -181,7 +189,8 @@ impl<'a> Parser<'a> {
                 token = self.peek()?;
             }
         }
-        let directive_or_marker = matches!(token.tok,
+        let directive_or_marker = matches!(
+            token.tok,
             Tok::VersionDirective | Tok::TagDirective | Tok::DocumentStart | Tok::StreamEnd
         );
         if implicit && !directive_or_marker {
@@ -212,7 +221,8 @@ impl<'a> Parser<'a> {
 
     fn parse_document_content(&mut self) -> Result<Event> {
         let token = self.peek()?;
-        if matches!(token.tok,
+        if matches!(
+            token.tok,
             Tok::VersionDirective
                 | Tok::TagDirective
                 | Tok::DocumentStart
@@ -293,8 +303,7 @@ impl<'a> Parser<'a> {
         }
         let node_event = |kind: EventKind, anchor: Option<String>, tag: String| Event {
             kind,
-            anchor,
-            tag,
+            props: (anchor.is_some() || !tag.is_empty()).then(|| Box::new(Props { anchor, tag })),
         };
         if indentless_sequence && token.tok == Tok::BlockEntry {
             self.state = State::IndentlessSequenceEntry;
@@ -387,7 +396,8 @@ impl<'a> Parser<'a> {
         if token.tok == Tok::BlockEntry {
             self.skip();
             let token = self.peek()?;
-            if !matches!(token.tok,
+            if !matches!(
+                token.tok,
                 Tok::BlockEntry | Tok::Key | Tok::Value | Tok::BlockEnd
             ) {
                 self.states.push(State::IndentlessSequenceEntry);
@@ -410,9 +420,7 @@ impl<'a> Parser<'a> {
         if token.tok == Tok::Key {
             self.skip();
             let token = self.peek()?;
-            if !matches!(token.tok,
-                Tok::Key | Tok::Value | Tok::BlockEnd
-            ) {
+            if !matches!(token.tok, Tok::Key | Tok::Value | Tok::BlockEnd) {
                 self.states.push(State::BlockMappingValue);
                 return self.parse_node(true, true);
             }
@@ -438,9 +446,7 @@ impl<'a> Parser<'a> {
         if token.tok == Tok::Value {
             self.skip();
             let token = self.peek()?;
-            if !matches!(token.tok,
-                Tok::Key | Tok::Value | Tok::BlockEnd
-            ) {
+            if !matches!(token.tok, Tok::Key | Tok::Value | Tok::BlockEnd) {
                 self.states.push(State::BlockMappingKey);
                 return self.parse_node(true, true);
             }
@@ -491,7 +497,8 @@ impl<'a> Parser<'a> {
 
     fn parse_flow_sequence_entry_mapping_key(&mut self) -> Result<Event> {
         let token = self.peek()?;
-        if !matches!(token.tok,
+        if !matches!(
+            token.tok,
             Tok::Value | Tok::FlowEntry | Tok::FlowSequenceEnd
         ) {
             self.states.push(State::FlowSequenceEntryMappingValue);
@@ -547,9 +554,7 @@ impl<'a> Parser<'a> {
             if token.tok == Tok::Key {
                 self.skip();
                 let token = self.peek()?;
-                if !matches!(token.tok,
-                    Tok::Value | Tok::FlowEntry | Tok::FlowMappingEnd
-                ) {
+                if !matches!(token.tok, Tok::Value | Tok::FlowEntry | Tok::FlowMappingEnd) {
                     self.states.push(State::FlowMappingValue);
                     return self.parse_node(false, false);
                 }
@@ -645,7 +650,6 @@ fn empty_scalar() -> Event {
             style: ScalarStyle::Plain,
             plain_implicit: true,
         },
-        anchor: None,
-        tag: String::new(),
+        props: None,
     }
 }

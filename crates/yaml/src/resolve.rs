@@ -509,7 +509,7 @@ fn parse_time_opt(b: &[u8], layout: Layout) -> Option<()> {
 mod tests {
     use super::*;
 
-    fn r(s: &str) -> Resolved {
+    fn r(s: &str) -> Resolved<'static> {
         resolve("", s).unwrap()
     }
 
@@ -536,10 +536,7 @@ mod tests {
         assert_eq!(r("2001-12-14t21:59:43.10-05:00"), Resolved::Timestamp);
         assert_eq!(r("2001-12-14 21:59:43.10"), Resolved::Timestamp);
         assert_eq!(r("2001-02-30"), Resolved::Str(STR_TAG));
-        assert_eq!(
-            r("2001-12-14 21:59:43.10 -5"),
-            Resolved::Str(STR_TAG)
-        );
+        assert_eq!(r("2001-12-14 21:59:43.10 -5"), Resolved::Str(STR_TAG));
         assert_eq!(r("yesterday"), Resolved::Str(STR_TAG));
         assert!(matches!(r(".nan"), Resolved::Float(f) if f.is_nan()));
     }
@@ -547,10 +544,7 @@ mod tests {
     #[test]
     fn explicit_tags() {
         assert_eq!(resolve(FLOAT_TAG, "1").unwrap(), Resolved::Float(1.0));
-        assert_eq!(
-            resolve(STR_TAG, "1").unwrap(),
-            Resolved::Str(STR_TAG)
-        );
+        assert_eq!(resolve(STR_TAG, "1").unwrap(), Resolved::Str(STR_TAG));
         assert_eq!(
             resolve(INT_TAG, "x").unwrap_err(),
             "cannot decode !!str `x` as a !!int"

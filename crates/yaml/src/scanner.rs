@@ -174,7 +174,9 @@ const RAW_CHUNK: usize = 512;
 const MAX_FLOW_LEVEL: usize = 10000;
 const MAX_INDENTS: usize = 10000;
 
-type Result<T> = std::result::Result<T, SyntaxError>;
+/// Errors are boxed: they are rare, and a small `Result` is what every character and
+/// token step returns.
+pub(crate) type Result<T> = std::result::Result<T, Box<SyntaxError>>;
 
 /// The input, validated lazily chunk by chunk as libyaml's reader decodes it: the
 /// scanner sees only characters of chunks read so far (NUL after them), so a bad
@@ -223,12 +225,12 @@ impl Reader<'_> {
                 0x09 | 0x0A | 0x0D | 0x20..=0x7E | 0x85 | 0xA0..=0xD7FF | 0xE000..=0xFFFD
                 | 0x10000..=0x10FFFF);
             if !allowed {
-                return Err(SyntaxError {
+                return Err(Box::new(SyntaxError {
                     stage: Stage::Reader,
                     problem: "control characters are not allowed".to_string(),
                     problem_mark: Mark::default(),
                     context_mark: Mark::default(),
-                });
+                }));
             }
             self.raw_decoded += width;
         }
@@ -277,7 +279,7 @@ pub(crate) struct Scanner<'a> {
     simple_key_allowed: bool,
     simple_keys: Vec<SimpleKey>,
     simple_keys_by_tok: FxHashMap<usize, usize>,
-    error: Option<SyntaxError>,
+    error: Option<Box<SyntaxError>>,
     /// Buffers the scalar scanners reuse, so that scanning a scalar allocates only
     /// its text.
     scratch: Scratch,
@@ -356,13 +358,13 @@ fn is_alpha(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || c == '-'
 }
 
-fn scanner_error(context_mark: Mark, problem_mark: Mark, problem: &str) -> SyntaxError {
-    SyntaxError {
+fn scanner_error(context_mark: Mark, problem_mark: Mark, problem: &str) -> Box<SyntaxError> {
+    Box::new(SyntaxError {
         stage: Stage::Scanner,
         problem: problem.to_string(),
         problem_mark,
         context_mark,
-    }
+    })
 }
 
 impl<'a> Scanner<'a> {
@@ -576,11 +578,13 @@ impl<'a> Scanner<'a> {
         if !self.token_available {
             self.fetch_more_tokens()?;
         }
-        self.tokens.front().ok_or_else(|| SyntaxError {
-            stage: Stage::Parser,
-            problem: "did not find expected <stream-end>".to_string(),
-            problem_mark: self.mark,
-            context_mark: Mark::default(),
+        self.tokens.front().ok_or_else(|| {
+            Box::new(SyntaxError {
+                stage: Stage::Parser,
+                problem: "did not find expected <stream-end>".to_string(),
+                problem_mark: self.mark,
+                context_mark: Mark::default(),
+            })
         })
     }
 

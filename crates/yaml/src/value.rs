@@ -84,8 +84,12 @@ pub struct YamlMap {
     /// which costs less than hashing and copying every key.
     /// Boxed: most maps never have one, and every value is as large as its largest
     /// variant.
-    index: Option<Box<HashMap<KeyId, usize>>>,
+    index: Option<Box<Index>>,
 }
+
+/// Key identity to position in `entries`.
+#[derive(Clone, Default)]
+struct Index(HashMap<KeyId, usize>);
 
 /// The largest map searched key by key.
 const LINEAR_MAX: usize = 16;
@@ -162,10 +166,10 @@ impl YamlMap {
             return;
         };
         match key_id(&key) {
-            Some(id) => match index.get(&id) {
+            Some(id) => match index.0.get(&id) {
                 Some(&i) => self.entries[i].1 = value,
                 None => {
-                    index.insert(id, self.entries.len());
+                    index.0.insert(id, self.entries.len());
                     self.entries.push((key, value));
                 }
             },
@@ -181,14 +185,14 @@ impl YamlMap {
                 index.insert(id, i);
             }
         }
-        self.index = Some(Box::new(index));
+        self.index = Some(Box::new(Index(index)));
     }
 
     pub fn get(&self, key: &Yaml) -> Option<&Yaml> {
         match &self.index {
             Some(index) => {
                 let id = key_id(key)?;
-                index.get(&id).map(|&i| &self.entries[i].1)
+                index.0.get(&id).map(|&i| &self.entries[i].1)
             }
             None => self
                 .entries
