@@ -18,25 +18,36 @@ enum NodeKind {
         tag: String,
         /// go-yaml's `implicit`: a plain scalar (or one tagged `!`), open to resolution.
         implicit: bool,
+        /// Under an anchor, so aliases may decode it again: its text must stay. Any
+        /// other scalar is decoded exactly once, and gives its text away.
+        shared: bool,
     },
-    Sequence(Vec<usize>),
-    Mapping(Vec<usize>),
+    /// The children: a range of [`Document::children`].
+    Sequence(Children),
+    /// Keys and values alternating: a range of [`Document::children`].
+    Mapping(Children),
     /// An alias and the node its anchor names.
-    Alias {
-        name: String,
-        target: usize,
-    },
+    Alias { name: String, target: usize },
+}
+
+/// Where a collection's children are in [`Document::children`].
+#[derive(Clone, Copy, Debug, Default)]
+struct Children {
+    start: usize,
+    len: usize,
 }
 
 /// The first document's node graph; nodes refer to each other by index.
 struct Document {
     nodes: Vec<NodeKind>,
+    /// The child node ids of every collection, each collection's contiguous.
+    children: Vec<usize>,
 }
 
 /// An error from the first stage (syntax) or the second (building values), as
 /// go-yaml's `err.Error()` prints it, without the `yaml: ` prefix.
 pub(crate) enum DecodeError {
-    Syntax(SyntaxError),
+    Syntax(Box<SyntaxError>),
     Other(String),
 }
 
@@ -49,8 +60,8 @@ impl DecodeError {
     }
 }
 
-impl From<SyntaxError> for DecodeError {
-    fn from(e: SyntaxError) -> DecodeError {
+impl From<Box<SyntaxError>> for DecodeError {
+    fn from(e: Box<SyntaxError>) -> DecodeError {
         DecodeError::Syntax(e)
     }
 }
@@ -63,6 +74,12 @@ struct Builder<'a> {
     parser: Parser<'a>,
     peeked: Option<Event>,
     nodes: Vec<NodeKind>,
+    children: Vec<usize>,
+    /// Children of the collections being built, innermost last; each collection moves
+    /// its own into `children` when it ends.
+    pending: Vec<usize>,
+    /// How many anchored collections enclose the node being built.
+    anchored_depth: usize,
     anchors: HashMap<String, usize>,
 }
 
@@ -96,8 +113,12 @@ impl Builder<'_> {
     }
 
     fn node_inner(&mut self) -> Result<usize> {
-        let event = self.next()?;
-        match event.kind {
+        let Event { kind, props } = self.next()?;
+        let (anchor, tag) = match props {
+            Some(props) => (props.anchor, props.tag),
+            None => (None, String::new()),
+        };
+        match kind {
             EventKind::Alias(name) => match self.anchors.get(&name) {
                 Some(&target) => Ok(self.push(NodeKind::Alias { name, target }, None)),
                 None => Err(DecodeError::Other(format!(
@@ -108,40 +129,61 @@ impl Builder<'_> {
                 value,
                 plain_implicit,
                 ..
-            } => Ok(self.push(
-                NodeKind::Scalar {
+            } => {
+                let shared = self.anchored_depth > 0 || anchor.is_some();
+                let kind = NodeKind::Scalar {
                     value,
-                    tag: event.tag,
+                    tag,
                     implicit: plain_implicit,
-                },
-                event.anchor,
-            )),
+                    shared,
+                };
+                Ok(self.push(kind, anchor))
+            }
             EventKind::SequenceStart => {
                 // The anchor is registered before the children, so an alias inside can
                 // name its own parent (decoding then reports the cycle).
-                let id = self.push(NodeKind::Sequence(Vec::new()), event.anchor);
-                let mut children = Vec::new();
+                let anchored = anchor.is_some();
+                let id = self.push(NodeKind::Sequence(Children::default()), anchor);
+                self.anchored_depth += usize::from(anchored);
+                let base = self.pending.len();
                 while self.peek()?.kind != EventKind::SequenceEnd {
-                    children.push(self.node()?);
+                    let child = self.node()?;
+                    self.pending.push(child);
                 }
                 self.next()?;
-                self.nodes[id] = NodeKind::Sequence(children);
+                self.anchored_depth -= usize::from(anchored);
+                self.nodes[id] = NodeKind::Sequence(self.collect_children(base));
                 Ok(id)
             }
             EventKind::MappingStart => {
-                let id = self.push(NodeKind::Mapping(Vec::new()), event.anchor);
-                let mut children = Vec::new();
+                let anchored = anchor.is_some();
+                let id = self.push(NodeKind::Mapping(Children::default()), anchor);
+                self.anchored_depth += usize::from(anchored);
+                let base = self.pending.len();
                 while self.peek()?.kind != EventKind::MappingEnd {
-                    children.push(self.node()?);
-                    children.push(self.node()?);
+                    let key = self.node()?;
+                    self.pending.push(key);
+                    let value = self.node()?;
+                    self.pending.push(value);
                 }
                 self.next()?;
-                self.nodes[id] = NodeKind::Mapping(children);
+                self.anchored_depth -= usize::from(anchored);
+                self.nodes[id] = NodeKind::Mapping(self.collect_children(base));
                 Ok(id)
             }
             other => Err(DecodeError::Other(format!(
                 "attempted to parse unknown event: {other:?}"
             ))),
+        }
+    }
+
+    /// Moves the children pending above `base` into the document's children.
+    fn collect_children(&mut self, base: usize) -> Children {
+        let start = self.children.len();
+        self.children.extend(self.pending.drain(base..));
+        Children {
+            start,
+            len: self.children.len() - start,
         }
     }
 }
@@ -152,6 +194,9 @@ impl<'a> Builder<'a> {
             parser: Parser::new(input),
             peeked: None,
             nodes: Vec::new(),
+            children: Vec::new(),
+            pending: Vec::new(),
+            anchored_depth: 0,
             anchors: HashMap::new(),
         }
     }
@@ -171,7 +216,8 @@ impl<'a> Builder<'a> {
         self.next()?;
         self.anchors.clear();
         let nodes = std::mem::take(&mut self.nodes);
-        Ok(Some((Document { nodes }, root)))
+        let children = std::mem::take(&mut self.children);
+        Ok(Some((Document { nodes, children }, root)))
     }
 }
 
@@ -191,8 +237,8 @@ fn allowed_alias_ratio(decode_count: usize) -> f64 {
     }
 }
 
-struct Decoder<'d> {
-    doc: &'d Document,
+struct Decoder {
+    doc: Document,
     /// Alias nodes being expanded (an alias inside its own target is a cycle).
     active_aliases: HashSet<usize>,
     decode_count: usize,
@@ -204,7 +250,7 @@ fn fail(message: String) -> DecodeError {
     DecodeError::Other(message)
 }
 
-impl Decoder<'_> {
+impl Decoder {
     fn value(&mut self, id: usize) -> Result<Yaml> {
         stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.value_inner(id))
     }
@@ -226,7 +272,7 @@ impl Decoder<'_> {
 
     fn value_inner(&mut self, id: usize) -> Result<Yaml> {
         self.count()?;
-        match &self.doc.nodes[id] {
+        match &mut self.doc.nodes[id] {
             NodeKind::Alias { name, target } => {
                 let target = *target;
                 if !self.active_aliases.insert(id) {
@@ -242,16 +288,25 @@ impl Decoder<'_> {
                 value,
                 tag,
                 implicit,
-            } => scalar(value, tag, *implicit),
+                shared,
+            } => {
+                let text = if *shared {
+                    value.clone()
+                } else {
+                    std::mem::take(value)
+                };
+                scalar(text, tag, *implicit)
+            }
             NodeKind::Sequence(children) => {
-                let mut items = Vec::with_capacity(children.len());
-                for &child in children {
-                    items.push(self.value(child)?);
+                let children = *children;
+                let mut items = Vec::with_capacity(children.len);
+                for i in children.start..children.start + children.len {
+                    items.push(self.value(self.doc.children[i])?);
                 }
                 Ok(Yaml::Seq(items))
             }
-            NodeKind::Mapping(_) => {
-                let mut map = YamlMap::new();
+            NodeKind::Mapping(children) => {
+                let mut map = YamlMap::with_capacity(children.len / 2);
                 self.mapping_into(id, &mut map)?;
                 Ok(Yaml::Map(map))
             }
@@ -260,11 +315,16 @@ impl Decoder<'_> {
 
     /// Decodes the mapping `id` into `map`, applying merge keys in place.
     fn mapping_into(&mut self, id: usize, map: &mut YamlMap) -> Result<()> {
-        let NodeKind::Mapping(children) = &self.doc.nodes[id] else {
+        let NodeKind::Mapping(children) = self.doc.nodes[id] else {
             return Ok(());
         };
-        for pair in children.chunks(2) {
-            let (key, value) = (pair[0], pair[1]);
+        let end = children.start + children.len;
+        for pair in (children.start..end).step_by(2) {
+            // Keys and values come in pairs: the builder pushes both or fails.
+            if pair + 1 >= end {
+                break;
+            }
+            let (key, value) = (self.doc.children[pair], self.doc.children[pair + 1]);
             if self.is_merge(key) {
                 self.merge(value, map)?;
                 continue;
@@ -281,7 +341,7 @@ impl Decoder<'_> {
 
     fn is_merge(&self, id: usize) -> bool {
         matches!(&self.doc.nodes[id],
-            NodeKind::Scalar { value, tag, implicit } if value == "<<" && (*implicit || tag == MERGE_TAG))
+            NodeKind::Scalar { value, tag, implicit, .. } if value == "<<" && (*implicit || tag == MERGE_TAG))
     }
 
     /// Decodes `id` (an alias or a mapping) into `map`: go-yaml's decoding into an
@@ -327,8 +387,10 @@ impl Decoder<'_> {
                 self.merge_one(id, map)
             }
             NodeKind::Sequence(children) => {
+                let children = *children;
                 // Earlier maps take precedence, so they are applied last.
-                for &child in children.iter().rev() {
+                for i in (children.start..children.start + children.len).rev() {
+                    let child = self.doc.children[i];
                     if !is_map_or_alias_to_map(self, child) {
                         return Err(want_map());
                     }
@@ -342,11 +404,11 @@ impl Decoder<'_> {
 }
 
 /// A scalar as go-yaml decodes it into `interface{}`.
-fn scalar(value: &str, tag: &str, implicit: bool) -> Result<Yaml> {
+fn scalar(value: String, tag: &str, implicit: bool) -> Result<Yaml> {
     if tag.is_empty() && !implicit {
-        return Ok(Yaml::Str(value.to_string()));
+        return Ok(Yaml::Str(value));
     }
-    let resolved = resolve(tag, value).map_err(fail)?;
+    let resolved = resolve(tag, &value).map_err(fail)?;
     Ok(match resolved {
         Resolved::Null => Yaml::Null,
         Resolved::Bool(b) => Yaml::Bool(b),
@@ -354,13 +416,13 @@ fn scalar(value: &str, tag: &str, implicit: bool) -> Result<Yaml> {
         Resolved::Uint(n) => Yaml::Uint(n),
         Resolved::Float(f) => Yaml::Float(f),
         // go-yaml keeps timestamps as strings when decoding into interface{}.
-        Resolved::Timestamp => Yaml::Str(value.to_string()),
+        Resolved::Timestamp => Yaml::Str(value),
         Resolved::Str(tag_used) if tag_used == BINARY_TAG => {
-            let bytes = decode_base64(value)
+            let bytes = decode_base64(&value)
                 .ok_or_else(|| fail("!!binary value contains invalid base64 data".to_string()))?;
             Yaml::Str(lossy_utf8(&bytes))
         }
-        Resolved::Str(_) => Yaml::Str(value.to_string()),
+        Resolved::Str(_) => Yaml::Str(value),
     })
 }
 
@@ -404,7 +466,7 @@ fn decode_base64(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-fn decode_document(doc: &Document, root: usize) -> Result<Yaml> {
+fn decode_document(doc: Document, root: usize) -> Result<Yaml> {
     let mut decoder = Decoder {
         doc,
         active_aliases: HashSet::new(),
@@ -416,21 +478,163 @@ fn decode_document(doc: &Document, root: usize) -> Result<Yaml> {
     decoder.value(root)
 }
 
+// ----- the direct way -----
+//
+// Most documents have no anchor, alias or merge key. For them go-yaml's two stages (build
+// the node graph, then decode it) come down to one walk in document order, with one
+// rule kept: the whole document is parsed before anything is decoded, so a syntax error
+// anywhere wins over a decoding error before it. The builder below makes the values
+// as the events come and holds back the first decoding error until the document is
+// parsed. At the first anchor, alias or merge key it gives up, and the stream is read
+// again the graph way, which then decides everything.
+
+/// Why the direct way stopped.
+enum Stop {
+    /// The document needs the node graph.
+    Graph,
+    /// A parse-stage error: the result, whatever comes after it.
+    Error(DecodeError),
+}
+
+impl From<DecodeError> for Stop {
+    fn from(e: DecodeError) -> Stop {
+        Stop::Error(e)
+    }
+}
+
+impl Builder<'_> {
+    /// [`Builder::next_document`] and [`decode_document`] in one walk, for a document
+    /// that does not need the graph.
+    fn next_value(&mut self) -> std::result::Result<Option<Result<Yaml>>, Stop> {
+        if self.peek()?.kind == EventKind::StreamStart {
+            self.next()?;
+        }
+        if self.peek()?.kind == EventKind::StreamEnd {
+            return Ok(None);
+        }
+        self.next()?;
+        let mut held = None;
+        let root = self.direct_node(&mut held)?;
+        self.next()?;
+        Ok(Some(match held {
+            Some(e) => Err(e),
+            None => Ok(root),
+        }))
+    }
+
+    /// The value of the next node. A decoding error goes to `held` (if it holds none
+    /// yet) and parsing goes on, with `Null` standing in for the value.
+    fn direct_node(&mut self, held: &mut Option<DecodeError>) -> std::result::Result<Yaml, Stop> {
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.direct_node_inner(held))
+    }
+
+    fn direct_node_inner(
+        &mut self,
+        held: &mut Option<DecodeError>,
+    ) -> std::result::Result<Yaml, Stop> {
+        let Event { kind, props } = self.next()?;
+        if props.as_ref().is_some_and(|p| p.anchor.is_some()) {
+            return Err(Stop::Graph);
+        }
+        let tag = props.as_ref().map_or("", |p| p.tag.as_str());
+        match kind {
+            EventKind::Alias(_) => Err(Stop::Graph),
+            EventKind::Scalar {
+                value,
+                plain_implicit,
+                ..
+            } => match scalar(value, tag, plain_implicit) {
+                Ok(v) => Ok(v),
+                Err(e) => {
+                    held.get_or_insert(e);
+                    Ok(Yaml::Null)
+                }
+            },
+            EventKind::SequenceStart => {
+                let mut items = Vec::new();
+                while self.peek()?.kind != EventKind::SequenceEnd {
+                    items.push(self.direct_node(held)?);
+                }
+                self.next()?;
+                Ok(Yaml::Seq(items))
+            }
+            EventKind::MappingStart => {
+                let mut map = YamlMap::new();
+                while self.peek()?.kind != EventKind::MappingEnd {
+                    let key = self.peek()?;
+                    if let EventKind::Scalar {
+                        value,
+                        plain_implicit,
+                        ..
+                    } = &key.kind
+                    {
+                        if value == "<<" && (*plain_implicit || key.tag() == MERGE_TAG) {
+                            return Err(Stop::Graph);
+                        }
+                    }
+                    let k = self.direct_node(held)?;
+                    if held.is_none() && matches!(k, Yaml::Map(_) | Yaml::Seq(_)) {
+                        *held = Some(fail(format!("invalid map key: {}", go_sharp_v(&k))));
+                    }
+                    let v = self.direct_node(held)?;
+                    if held.is_none() {
+                        map.insert(k, v);
+                    }
+                }
+                self.next()?;
+                Ok(Yaml::Map(map))
+            }
+            other => Err(Stop::Error(DecodeError::Other(format!(
+                "attempted to parse unknown event: {other:?}"
+            )))),
+        }
+    }
+}
+
+/// Whether the text has what anchors (`&`), aliases (`*`) and merge keys (`<<`) are
+/// written with, so that the direct way would likely give up half way and the stream
+/// be read twice. Only a guess to save time: the direct way checks the events itself
+/// (a merge key may be spelled with escapes) and gives up when it must.
+fn may_need_graph(input: &str) -> bool {
+    input.bytes().any(|b| b == b'&' || b == b'*') || input.contains("<<")
+}
+
 /// go-yaml v2's `yaml.Unmarshal` into `interface{}`: the first document's value, or
 /// `None` when the stream has no document. The rest of the stream is never read.
 pub(crate) fn decode_first(input: &str) -> Result<Option<Yaml>> {
+    if !may_need_graph(input) {
+        match Builder::new(input).next_value() {
+            Ok(None) => return Ok(None),
+            Ok(Some(value)) => return value.map(Some),
+            Err(Stop::Error(e)) => return Err(e),
+            Err(Stop::Graph) => {}
+        }
+    }
     match Builder::new(input).next_document()? {
-        Some((doc, root)) => decode_document(&doc, root).map(Some),
+        Some((doc, root)) => decode_document(doc, root).map(Some),
         None => Ok(None),
     }
 }
 
 /// Every document of the stream, as go-yaml v2's `Decoder` reads them one by one.
 pub(crate) fn decode_all(input: &str) -> Result<Vec<Yaml>> {
+    if !may_need_graph(input) {
+        let mut builder = Builder::new(input);
+        let mut docs = Vec::new();
+        loop {
+            match builder.next_value() {
+                Ok(None) => return Ok(docs),
+                Ok(Some(value)) => docs.push(value?),
+                Err(Stop::Error(e)) => return Err(e),
+                Err(Stop::Graph) => break,
+            }
+        }
+    }
+    // Read again from the start: the documents before come out the same either way.
     let mut builder = Builder::new(input);
     let mut docs = Vec::new();
     while let Some((doc, root)) = builder.next_document()? {
-        docs.push(decode_document(&doc, root)?);
+        docs.push(decode_document(doc, root)?);
     }
     Ok(docs)
 }

@@ -44,6 +44,7 @@
 
 mod decode;
 mod emitter;
+mod fxhash;
 mod gofloat;
 mod gosort;
 pub mod json;
@@ -123,8 +124,10 @@ pub fn decode_documents(text: &str) -> Result<Vec<Yaml>, Error> {
 pub fn unmarshal_documents(text: &str) -> Result<Vec<Value>, Error> {
     decode_documents(text)
         .map_err(|e| Error(format!("error converting YAML to JSON: {e}")))?
-        .iter()
-        .map(|doc| to_json(doc).map_err(|e| Error(format!("error converting YAML to JSON: {e}"))))
+        .into_iter()
+        .map(|doc| {
+            into_json_checked(doc).map_err(|e| Error(format!("error converting YAML to JSON: {e}")))
+        })
         .collect()
 }
 
@@ -137,7 +140,7 @@ pub fn unmarshal_documents(text: &str) -> Result<Vec<Value>, Error> {
 /// ```
 pub fn unmarshal(text: &str) -> Result<Value, Error> {
     let yaml = decode(text).map_err(|e| Error(format!("error converting YAML to JSON: {e}")))?;
-    to_json(&yaml).map_err(|e| Error(format!("error converting YAML to JSON: {e}")))
+    into_json_checked(yaml).map_err(|e| Error(format!("error converting YAML to JSON: {e}")))
 }
 
 fn target_error(found: &Value, target: &str) -> Error {
@@ -248,6 +251,71 @@ pub fn check_json_keys(yaml: &Yaml) -> Result<(), Error> {
 pub fn to_json(yaml: &Yaml) -> Result<Value, Error> {
     check_keys(yaml).map_err(Error)?;
     to_json_value(yaml).map_err(Error)
+}
+
+/// [`to_json`], consuming the tree: the common case (string keys, finite floats) moves
+/// the text instead of copying it.
+fn into_json_checked(yaml: Yaml) -> Result<Value, String> {
+    if json_ready(&yaml) {
+        return Ok(into_json(yaml));
+    }
+    check_keys(&yaml)?;
+    to_json_value(&yaml)
+}
+
+/// Whether every map key is a string and every float finite: the usual case, where
+/// the conversion cannot fail and no two keys turn into the same string (the map
+/// already holds each string key once), so [`into_json`] gives what
+/// [`check_keys`] and [`to_json_value`] give, without copying the text.
+fn json_ready(yaml: &Yaml) -> bool {
+    stacker::maybe_grow(64 * 1024, 1024 * 1024, || match yaml {
+        Yaml::Float(f) => f.is_finite(),
+        Yaml::Seq(items) => items.iter().all(json_ready),
+        Yaml::Map(map) => map
+            .iter()
+            .all(|(k, v)| matches!(k, Yaml::Str(_)) && json_ready(v)),
+        Yaml::Struct(fields) => fields.iter().all(|(_, v)| json_ready(v)),
+        Yaml::Null
+        | Yaml::Bool(_)
+        | Yaml::Int(_)
+        | Yaml::Uint(_)
+        | Yaml::Str(_)
+        | Yaml::Time(_) => true,
+    })
+}
+
+/// [`to_json_value`] of a tree [`json_ready`] accepted, consuming it.
+fn into_json(yaml: Yaml) -> Value {
+    stacker::maybe_grow(64 * 1024, 1024 * 1024, || match yaml {
+        Yaml::Null => Value::Null,
+        Yaml::Bool(b) => Value::Bool(b),
+        Yaml::Int(n) => Value::from(n as f64),
+        Yaml::Uint(n) => Value::from(n as f64),
+        Yaml::Float(f) => Value::from(f),
+        Yaml::Str(s) | Yaml::Time(s) => Value::String(s),
+        Yaml::Seq(items) => Value::Array(items.into_iter().map(into_json).collect()),
+        Yaml::Struct(fields) => {
+            let mut out = Map::new();
+            for (k, v) in fields {
+                out.insert(k, into_json(v));
+            }
+            Value::Object(out)
+        }
+        Yaml::Map(map) => {
+            let mut entries: Vec<(String, Value)> = map
+                .into_entries()
+                .into_iter()
+                .map(|(k, v)| match k {
+                    Yaml::Str(k) => (k, into_json(v)),
+                    _ => (String::new(), into_json(v)),
+                })
+                .collect();
+            // In key order, as `to_json_value` inserts them (which matters only if
+            // serde_json keeps insertion order).
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(entries.into_iter().collect())
+        }
+    })
 }
 
 /// The JSON object key `sigs.k8s.io/yaml` makes of a go-yaml map key: strings as they

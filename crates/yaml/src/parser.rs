@@ -1,6 +1,6 @@
 //! The YAML parser: tokens to events, libyaml's state machine as go-yaml v2 has it.
 
-use crate::scanner::{Mark, ScalarStyle, Scanner, Stage, SyntaxError, Token, TokenKind};
+use crate::scanner::{Mark, Result, ScalarStyle, Scanner, Stage, SyntaxError, Tok, TokenKind};
 
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum EventKind {
@@ -24,9 +24,23 @@ pub(crate) enum EventKind {
 #[derive(Clone, Debug)]
 pub(crate) struct Event {
     pub kind: EventKind,
+    /// The node's anchor and tag; boxed, as most nodes have neither and events are
+    /// moved about a lot.
+    pub props: Option<Box<Props>>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Props {
     pub anchor: Option<String>,
     /// The full tag (`tag:yaml.org,2002:str`, `!foo`, `!`), empty when there is none.
     pub tag: String,
+}
+
+impl Event {
+    /// The full tag, empty when there is none.
+    pub fn tag(&self) -> &str {
+        self.props.as_ref().map_or("", |p| &p.tag)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,15 +69,20 @@ enum State {
     End,
 }
 
-type Result<T> = std::result::Result<T, SyntaxError>;
+/// What the parser needs to know about the next token to decide what to do with it.
+#[derive(Clone, Copy)]
+struct Head {
+    tok: Tok,
+    start: Mark,
+}
 
-fn parser_error(problem: &str, problem_mark: Mark, context_mark: Mark) -> SyntaxError {
-    SyntaxError {
+fn parser_error(problem: &str, problem_mark: Mark, context_mark: Mark) -> Box<SyntaxError> {
+    Box::new(SyntaxError {
         stage: Stage::Parser,
         problem: problem.to_string(),
         problem_mark,
         context_mark,
-    }
+    })
 }
 
 pub(crate) struct Parser<'a> {
@@ -87,8 +106,22 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn peek(&mut self) -> Result<Token> {
-        self.scanner.peek().cloned()
+    /// The next token's kind and position. Its text, if any, stays in the scanner's
+    /// queue until [`Parser::take`] moves it out.
+    fn peek(&mut self) -> Result<Head> {
+        let token = self.scanner.peek()?;
+        Ok(Head {
+            tok: token.kind.tok(),
+            start: token.start,
+        })
+    }
+
+    /// Consumes the token `peek` looked at, with its text.
+    fn take(&mut self) -> TokenKind {
+        match self.scanner.take_token() {
+            Some(token) => token.kind,
+            None => TokenKind::StreamEnd,
+        }
     }
 
     fn skip(&mut self) {
@@ -100,11 +133,7 @@ impl<'a> Parser<'a> {
     }
 
     fn event(kind: EventKind) -> Event {
-        Event {
-            kind,
-            anchor: None,
-            tag: String::new(),
-        }
+        Event { kind, props: None }
     }
 
     /// The next event. After the stream end it keeps returning the stream end.
@@ -140,7 +169,7 @@ impl<'a> Parser<'a> {
 
     fn parse_stream_start(&mut self) -> Result<Event> {
         let token = self.peek()?;
-        if token.kind != TokenKind::StreamStart {
+        if token.tok != Tok::StreamStart {
             return Err(parser_error(
                 "did not find expected <stream-start>",
                 token.start,
@@ -155,17 +184,14 @@ impl<'a> Parser<'a> {
     fn parse_document_start(&mut self, implicit: bool) -> Result<Event> {
         let mut token = self.peek()?;
         if !implicit {
-            while token.kind == TokenKind::DocumentEnd {
+            while token.tok == Tok::DocumentEnd {
                 self.skip();
                 token = self.peek()?;
             }
         }
         let directive_or_marker = matches!(
-            token.kind,
-            TokenKind::VersionDirective(..)
-                | TokenKind::TagDirective(..)
-                | TokenKind::DocumentStart
-                | TokenKind::StreamEnd
+            token.tok,
+            Tok::VersionDirective | Tok::TagDirective | Tok::DocumentStart | Tok::StreamEnd
         );
         if implicit && !directive_or_marker {
             self.process_directives()?;
@@ -173,10 +199,10 @@ impl<'a> Parser<'a> {
             self.state = State::BlockNode;
             return Ok(Parser::event(EventKind::DocumentStart));
         }
-        if token.kind != TokenKind::StreamEnd {
+        if token.tok != Tok::StreamEnd {
             self.process_directives()?;
             let token = self.peek()?;
-            if token.kind != TokenKind::DocumentStart {
+            if token.tok != Tok::DocumentStart {
                 return Err(parser_error(
                     "did not find expected <document start>",
                     token.start,
@@ -196,12 +222,12 @@ impl<'a> Parser<'a> {
     fn parse_document_content(&mut self) -> Result<Event> {
         let token = self.peek()?;
         if matches!(
-            token.kind,
-            TokenKind::VersionDirective(..)
-                | TokenKind::TagDirective(..)
-                | TokenKind::DocumentStart
-                | TokenKind::DocumentEnd
-                | TokenKind::StreamEnd
+            token.tok,
+            Tok::VersionDirective
+                | Tok::TagDirective
+                | Tok::DocumentStart
+                | Tok::DocumentEnd
+                | Tok::StreamEnd
         ) {
             self.pop_state();
             return Ok(empty_scalar());
@@ -211,7 +237,7 @@ impl<'a> Parser<'a> {
 
     fn parse_document_end(&mut self) -> Result<Event> {
         let token = self.peek()?;
-        if token.kind == TokenKind::DocumentEnd {
+        if token.tok == Tok::DocumentEnd {
             self.skip();
         }
         self.tag_directives.clear();
@@ -221,31 +247,39 @@ impl<'a> Parser<'a> {
 
     fn parse_node(&mut self, block: bool, indentless_sequence: bool) -> Result<Event> {
         let mut token = self.peek()?;
-        if let TokenKind::Alias(name) = &token.kind {
+        if token.tok == Tok::Alias {
             self.pop_state();
-            let event = Parser::event(EventKind::Alias(name.clone()));
-            self.skip();
-            return Ok(event);
+            let name = match self.take() {
+                TokenKind::Alias(name) => name,
+                _ => String::new(),
+            };
+            return Ok(Parser::event(EventKind::Alias(name)));
         }
         let start = token.start;
         let mut anchor = None;
         let mut tag_parts: Option<(String, String, Mark)> = None;
-        if let TokenKind::Anchor(name) = &token.kind {
-            anchor = Some(name.clone());
-            self.skip();
+        if token.tok == Tok::Anchor {
+            if let TokenKind::Anchor(name) = self.take() {
+                anchor = Some(name);
+            }
             token = self.peek()?;
-            if let TokenKind::Tag(handle, suffix) = &token.kind {
-                tag_parts = Some((handle.clone(), suffix.clone(), token.start));
-                self.skip();
+            if token.tok == Tok::Tag {
+                if let TokenKind::Tag(parts) = self.take() {
+                    let (handle, suffix) = *parts;
+                    tag_parts = Some((handle, suffix, token.start));
+                }
                 token = self.peek()?;
             }
-        } else if let TokenKind::Tag(handle, suffix) = &token.kind {
-            tag_parts = Some((handle.clone(), suffix.clone(), token.start));
-            self.skip();
+        } else if token.tok == Tok::Tag {
+            if let TokenKind::Tag(parts) = self.take() {
+                let (handle, suffix) = *parts;
+                tag_parts = Some((handle, suffix, token.start));
+            }
             token = self.peek()?;
-            if let TokenKind::Anchor(name) = &token.kind {
-                anchor = Some(name.clone());
-                self.skip();
+            if token.tok == Tok::Anchor {
+                if let TokenKind::Anchor(name) = self.take() {
+                    anchor = Some(name);
+                }
                 token = self.peek()?;
             }
         }
@@ -258,62 +292,66 @@ impl<'a> Parser<'a> {
                     .tag_directives
                     .iter()
                     .find(|(h, _)| *h == handle)
-                    .map(|(_, p)| p.clone());
+                    .map(|(_, p)| p.as_str());
                 match prefix {
                     Some(prefix) if !(prefix.is_empty() && suffix.is_empty()) => {
-                        tag = prefix + &suffix;
+                        tag = format!("{prefix}{suffix}");
                     }
                     _ => return Err(parser_error("found undefined tag handle", tag_mark, start)),
                 }
             }
         }
-        let node_event = |kind: EventKind| Event {
+        let node_event = |kind: EventKind, anchor: Option<String>, tag: String| Event {
             kind,
-            anchor: anchor.clone(),
-            tag: tag.clone(),
+            props: (anchor.is_some() || !tag.is_empty()).then(|| Box::new(Props { anchor, tag })),
         };
-        if indentless_sequence && token.kind == TokenKind::BlockEntry {
+        if indentless_sequence && token.tok == Tok::BlockEntry {
             self.state = State::IndentlessSequenceEntry;
-            return Ok(node_event(EventKind::SequenceStart));
+            return Ok(node_event(EventKind::SequenceStart, anchor, tag));
         }
-        if let TokenKind::Scalar(value, style) = &token.kind {
-            let plain_implicit = (tag.is_empty() && *style == ScalarStyle::Plain) || tag == "!";
+        if token.tok == Tok::Scalar {
             self.pop_state();
-            let event = node_event(EventKind::Scalar {
-                value: value.clone(),
-                style: *style,
+            let (value, style) = match self.take() {
+                TokenKind::Scalar(value, style) => (value, style),
+                _ => (String::new(), ScalarStyle::Plain),
+            };
+            let plain_implicit = (tag.is_empty() && style == ScalarStyle::Plain) || tag == "!";
+            let kind = EventKind::Scalar {
+                value,
+                style,
                 plain_implicit,
-            });
-            self.skip();
-            return Ok(event);
+            };
+            return Ok(node_event(kind, anchor, tag));
         }
-        match token.kind {
-            TokenKind::FlowSequenceStart => {
+        match token.tok {
+            Tok::FlowSequenceStart => {
                 self.state = State::FlowSequenceFirstEntry;
-                return Ok(node_event(EventKind::SequenceStart));
+                return Ok(node_event(EventKind::SequenceStart, anchor, tag));
             }
-            TokenKind::FlowMappingStart => {
+            Tok::FlowMappingStart => {
                 self.state = State::FlowMappingFirstKey;
-                return Ok(node_event(EventKind::MappingStart));
+                return Ok(node_event(EventKind::MappingStart, anchor, tag));
             }
-            TokenKind::BlockSequenceStart if block => {
+            Tok::BlockSequenceStart if block => {
                 self.state = State::BlockSequenceFirstEntry;
-                return Ok(node_event(EventKind::SequenceStart));
+                return Ok(node_event(EventKind::SequenceStart, anchor, tag));
             }
-            TokenKind::BlockMappingStart if block => {
+            Tok::BlockMappingStart if block => {
                 self.state = State::BlockMappingFirstKey;
-                return Ok(node_event(EventKind::MappingStart));
+                return Ok(node_event(EventKind::MappingStart, anchor, tag));
             }
             _ => {}
         }
         if anchor.is_some() || !tag.is_empty() {
             // An anchor or tag with no content: an empty scalar.
             self.pop_state();
-            return Ok(node_event(EventKind::Scalar {
+            let plain_implicit = tag.is_empty();
+            let kind = EventKind::Scalar {
                 value: String::new(),
                 style: ScalarStyle::Plain,
-                plain_implicit: tag.is_empty(),
-            }));
+                plain_implicit,
+            };
+            return Ok(node_event(kind, anchor, tag));
         }
         Err(parser_error(
             "did not find expected node content",
@@ -329,17 +367,17 @@ impl<'a> Parser<'a> {
             self.skip();
         }
         let token = self.peek()?;
-        if token.kind == TokenKind::BlockEntry {
+        if token.tok == Tok::BlockEntry {
             self.skip();
             let token = self.peek()?;
-            if token.kind != TokenKind::BlockEntry && token.kind != TokenKind::BlockEnd {
+            if token.tok != Tok::BlockEntry && token.tok != Tok::BlockEnd {
                 self.states.push(State::BlockSequenceEntry);
                 return self.parse_node(true, false);
             }
             self.state = State::BlockSequenceEntry;
             return Ok(empty_scalar());
         }
-        if token.kind == TokenKind::BlockEnd {
+        if token.tok == Tok::BlockEnd {
             self.pop_state();
             self.marks.pop();
             self.skip();
@@ -355,12 +393,12 @@ impl<'a> Parser<'a> {
 
     fn parse_indentless_sequence_entry(&mut self) -> Result<Event> {
         let token = self.peek()?;
-        if token.kind == TokenKind::BlockEntry {
+        if token.tok == Tok::BlockEntry {
             self.skip();
             let token = self.peek()?;
             if !matches!(
-                token.kind,
-                TokenKind::BlockEntry | TokenKind::Key | TokenKind::Value | TokenKind::BlockEnd
+                token.tok,
+                Tok::BlockEntry | Tok::Key | Tok::Value | Tok::BlockEnd
             ) {
                 self.states.push(State::IndentlessSequenceEntry);
                 return self.parse_node(true, false);
@@ -379,20 +417,17 @@ impl<'a> Parser<'a> {
             self.skip();
         }
         let token = self.peek()?;
-        if token.kind == TokenKind::Key {
+        if token.tok == Tok::Key {
             self.skip();
             let token = self.peek()?;
-            if !matches!(
-                token.kind,
-                TokenKind::Key | TokenKind::Value | TokenKind::BlockEnd
-            ) {
+            if !matches!(token.tok, Tok::Key | Tok::Value | Tok::BlockEnd) {
                 self.states.push(State::BlockMappingValue);
                 return self.parse_node(true, true);
             }
             self.state = State::BlockMappingValue;
             return Ok(empty_scalar());
         }
-        if token.kind == TokenKind::BlockEnd {
+        if token.tok == Tok::BlockEnd {
             self.pop_state();
             self.marks.pop();
             self.skip();
@@ -408,13 +443,10 @@ impl<'a> Parser<'a> {
 
     fn parse_block_mapping_value(&mut self) -> Result<Event> {
         let token = self.peek()?;
-        if token.kind == TokenKind::Value {
+        if token.tok == Tok::Value {
             self.skip();
             let token = self.peek()?;
-            if !matches!(
-                token.kind,
-                TokenKind::Key | TokenKind::Value | TokenKind::BlockEnd
-            ) {
+            if !matches!(token.tok, Tok::Key | Tok::Value | Tok::BlockEnd) {
                 self.states.push(State::BlockMappingKey);
                 return self.parse_node(true, true);
             }
@@ -432,9 +464,9 @@ impl<'a> Parser<'a> {
             self.skip();
         }
         let mut token = self.peek()?;
-        if token.kind != TokenKind::FlowSequenceEnd {
+        if token.tok != Tok::FlowSequenceEnd {
             if !first {
-                if token.kind == TokenKind::FlowEntry {
+                if token.tok == Tok::FlowEntry {
                     self.skip();
                     token = self.peek()?;
                 } else {
@@ -446,13 +478,13 @@ impl<'a> Parser<'a> {
                     ));
                 }
             }
-            if token.kind == TokenKind::Key {
+            if token.tok == Tok::Key {
                 // `[a: b]`: a single-pair mapping inside the sequence.
                 self.state = State::FlowSequenceEntryMappingKey;
                 self.skip();
                 return Ok(Parser::event(EventKind::MappingStart));
             }
-            if token.kind != TokenKind::FlowSequenceEnd {
+            if token.tok != Tok::FlowSequenceEnd {
                 self.states.push(State::FlowSequenceEntry);
                 return self.parse_node(false, false);
             }
@@ -466,8 +498,8 @@ impl<'a> Parser<'a> {
     fn parse_flow_sequence_entry_mapping_key(&mut self) -> Result<Event> {
         let token = self.peek()?;
         if !matches!(
-            token.kind,
-            TokenKind::Value | TokenKind::FlowEntry | TokenKind::FlowSequenceEnd
+            token.tok,
+            Tok::Value | Tok::FlowEntry | Tok::FlowSequenceEnd
         ) {
             self.states.push(State::FlowSequenceEntryMappingValue);
             return self.parse_node(false, false);
@@ -479,10 +511,10 @@ impl<'a> Parser<'a> {
 
     fn parse_flow_sequence_entry_mapping_value(&mut self) -> Result<Event> {
         let mut token = self.peek()?;
-        if token.kind == TokenKind::Value {
+        if token.tok == Tok::Value {
             self.skip();
             token = self.peek()?;
-            if token.kind != TokenKind::FlowEntry && token.kind != TokenKind::FlowSequenceEnd {
+            if token.tok != Tok::FlowEntry && token.tok != Tok::FlowSequenceEnd {
                 self.states.push(State::FlowSequenceEntryMappingEnd);
                 return self.parse_node(false, false);
             }
@@ -505,9 +537,9 @@ impl<'a> Parser<'a> {
             self.skip();
         }
         let mut token = self.peek()?;
-        if token.kind != TokenKind::FlowMappingEnd {
+        if token.tok != Tok::FlowMappingEnd {
             if !first {
-                if token.kind == TokenKind::FlowEntry {
+                if token.tok == Tok::FlowEntry {
                     self.skip();
                     token = self.peek()?;
                 } else {
@@ -519,20 +551,17 @@ impl<'a> Parser<'a> {
                     ));
                 }
             }
-            if token.kind == TokenKind::Key {
+            if token.tok == Tok::Key {
                 self.skip();
                 let token = self.peek()?;
-                if !matches!(
-                    token.kind,
-                    TokenKind::Value | TokenKind::FlowEntry | TokenKind::FlowMappingEnd
-                ) {
+                if !matches!(token.tok, Tok::Value | Tok::FlowEntry | Tok::FlowMappingEnd) {
                     self.states.push(State::FlowMappingValue);
                     return self.parse_node(false, false);
                 }
                 self.state = State::FlowMappingValue;
                 return Ok(empty_scalar());
             }
-            if token.kind != TokenKind::FlowMappingEnd {
+            if token.tok != Tok::FlowMappingEnd {
                 self.states.push(State::FlowMappingEmptyValue);
                 return self.parse_node(false, false);
             }
@@ -549,10 +578,10 @@ impl<'a> Parser<'a> {
             self.state = State::FlowMappingKey;
             return Ok(empty_scalar());
         }
-        if token.kind == TokenKind::Value {
+        if token.tok == Tok::Value {
             self.skip();
             token = self.peek()?;
-            if token.kind != TokenKind::FlowEntry && token.kind != TokenKind::FlowMappingEnd {
+            if token.tok != Tok::FlowEntry && token.tok != Tok::FlowMappingEnd {
                 self.states.push(State::FlowMappingKey);
                 return self.parse_node(false, false);
             }
@@ -565,8 +594,11 @@ impl<'a> Parser<'a> {
         let mut version_seen = false;
         let mut token = self.peek()?;
         loop {
-            match &token.kind {
-                TokenKind::VersionDirective(major, minor) => {
+            match token.tok {
+                Tok::VersionDirective => {
+                    let TokenKind::VersionDirective(major, minor) = self.take() else {
+                        break;
+                    };
                     if version_seen {
                         return Err(parser_error(
                             "found duplicate %YAML directive",
@@ -574,7 +606,7 @@ impl<'a> Parser<'a> {
                             Mark::default(),
                         ));
                     }
-                    if *major != 1 || *minor != 1 {
+                    if major != 1 || minor != 1 {
                         return Err(parser_error(
                             "found incompatible YAML document",
                             token.start,
@@ -583,19 +615,22 @@ impl<'a> Parser<'a> {
                     }
                     version_seen = true;
                 }
-                TokenKind::TagDirective(handle, prefix) => {
-                    if self.tag_directives.iter().any(|(h, _)| h == handle) {
+                Tok::TagDirective => {
+                    let TokenKind::TagDirective(parts) = self.take() else {
+                        break;
+                    };
+                    let (handle, prefix) = *parts;
+                    if self.tag_directives.iter().any(|(h, _)| *h == handle) {
                         return Err(parser_error(
                             "found duplicate %TAG directive",
                             token.start,
                             Mark::default(),
                         ));
                     }
-                    self.tag_directives.push((handle.clone(), prefix.clone()));
+                    self.tag_directives.push((handle, prefix));
                 }
                 _ => break,
             }
-            self.skip();
             token = self.peek()?;
         }
         for (handle, prefix) in DEFAULT_TAG_DIRECTIVES {
@@ -615,7 +650,6 @@ fn empty_scalar() -> Event {
             style: ScalarStyle::Plain,
             plain_implicit: true,
         },
-        anchor: None,
-        tag: String::new(),
+        props: None,
     }
 }

@@ -13,7 +13,7 @@ pub(crate) const MERGE_TAG: &str = "tag:yaml.org,2002:merge";
 
 /// What a scalar resolved to.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Resolved {
+pub(crate) enum Resolved<'t> {
     Null,
     Bool(bool),
     Int(i64),
@@ -21,11 +21,11 @@ pub(crate) enum Resolved {
     Float(f64),
     Timestamp,
     /// A string, under the tag it was read with (`!!str`, `!!binary`, a custom tag).
-    Str(String),
+    Str(&'t str),
 }
 
-impl Resolved {
-    fn tag(&self) -> &str {
+impl<'t> Resolved<'t> {
+    fn tag(&self) -> &'t str {
         match self {
             Resolved::Null => NULL_TAG,
             Resolved::Bool(_) => BOOL_TAG,
@@ -53,12 +53,12 @@ fn resolvable(tag: &str) -> bool {
 
 /// Resolves `value` read with `tag` (empty for none). An explicit tag the value does not
 /// fit is go-yaml's error: ``cannot decode !!str `x` as a !!int``.
-pub(crate) fn resolve(tag: &str, value: &str) -> Result<Resolved, String> {
+pub(crate) fn resolve<'t>(tag: &'t str, value: &str) -> Result<Resolved<'t>, String> {
     if !resolvable(tag) {
-        return Ok(Resolved::Str(tag.to_string()));
+        return Ok(Resolved::Str(tag));
     }
     let resolved = resolve_plain(tag, value);
-    let rtag = resolved.tag().to_string();
+    let rtag = resolved.tag();
     if tag.is_empty() || tag == rtag || tag == STR_TAG || tag == BINARY_TAG {
         return Ok(resolved);
     }
@@ -69,14 +69,14 @@ pub(crate) fn resolve(tag: &str, value: &str) -> Result<Resolved, String> {
     }
     Err(format!(
         "cannot decode {} `{}` as a {}",
-        short_tag(&rtag),
+        short_tag(rtag),
         value,
         short_tag(tag)
     ))
 }
 
-fn resolve_plain(tag: &str, value: &str) -> Resolved {
-    let str_result = || Resolved::Str(STR_TAG.to_string());
+fn resolve_plain(tag: &str, value: &str) -> Resolved<'static> {
+    let str_result = || Resolved::Str(STR_TAG);
     let hint = match value.as_bytes().first() {
         None => b'N',
         Some(b'+' | b'-') => b'S',
@@ -101,7 +101,11 @@ fn resolve_plain(tag: &str, value: &str) -> Resolved {
             if (tag.is_empty() || tag == TIMESTAMP_TAG) && is_timestamp(value) {
                 return Resolved::Timestamp;
             }
-            let plain = value.replace('_', "");
+            let plain = if value.contains('_') {
+                std::borrow::Cow::Owned(value.replace('_', ""))
+            } else {
+                std::borrow::Cow::Borrowed(value)
+            };
             if let Some(n) = go_parse_int(&plain, 0) {
                 return Resolved::Int(n);
             }
@@ -132,7 +136,7 @@ fn resolve_plain(tag: &str, value: &str) -> Resolved {
 }
 
 /// The YAML 1.1 words go-yaml v2 knows.
-fn lookup(value: &str) -> Option<Resolved> {
+fn lookup(value: &str) -> Option<Resolved<'static>> {
     Some(match value {
         "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
             Resolved::Bool(true)
@@ -505,7 +509,7 @@ fn parse_time_opt(b: &[u8], layout: Layout) -> Option<()> {
 mod tests {
     use super::*;
 
-    fn r(s: &str) -> Resolved {
+    fn r(s: &str) -> Resolved<'static> {
         resolve("", s).unwrap()
     }
 
@@ -525,33 +529,27 @@ mod tests {
         assert_eq!(r("08"), Resolved::Float(8.0));
         assert_eq!(r("1e3"), Resolved::Float(1000.0));
         assert_eq!(r(".5"), Resolved::Float(0.5));
-        assert_eq!(r("1e400"), Resolved::Str(STR_TAG.into()));
+        assert_eq!(r("1e400"), Resolved::Str(STR_TAG));
         assert_eq!(r("18446744073709551615"), Resolved::Uint(u64::MAX));
         assert_eq!(r("-9223372036854775808"), Resolved::Int(i64::MIN));
         assert_eq!(r("2001-12-14"), Resolved::Timestamp);
         assert_eq!(r("2001-12-14t21:59:43.10-05:00"), Resolved::Timestamp);
         assert_eq!(r("2001-12-14 21:59:43.10"), Resolved::Timestamp);
-        assert_eq!(r("2001-02-30"), Resolved::Str(STR_TAG.into()));
-        assert_eq!(
-            r("2001-12-14 21:59:43.10 -5"),
-            Resolved::Str(STR_TAG.into())
-        );
-        assert_eq!(r("yesterday"), Resolved::Str(STR_TAG.into()));
+        assert_eq!(r("2001-02-30"), Resolved::Str(STR_TAG));
+        assert_eq!(r("2001-12-14 21:59:43.10 -5"), Resolved::Str(STR_TAG));
+        assert_eq!(r("yesterday"), Resolved::Str(STR_TAG));
         assert!(matches!(r(".nan"), Resolved::Float(f) if f.is_nan()));
     }
 
     #[test]
     fn explicit_tags() {
         assert_eq!(resolve(FLOAT_TAG, "1").unwrap(), Resolved::Float(1.0));
-        assert_eq!(
-            resolve(STR_TAG, "1").unwrap(),
-            Resolved::Str(STR_TAG.into())
-        );
+        assert_eq!(resolve(STR_TAG, "1").unwrap(), Resolved::Str(STR_TAG));
         assert_eq!(
             resolve(INT_TAG, "x").unwrap_err(),
             "cannot decode !!str `x` as a !!int"
         );
-        assert_eq!(resolve("!foo", "1").unwrap(), Resolved::Str("!foo".into()));
+        assert_eq!(resolve("!foo", "1").unwrap(), Resolved::Str("!foo"));
     }
 
     #[test]

@@ -10,7 +10,9 @@
 //! validates the input in 512-byte chunks, so a control character is reported as soon as
 //! the chunk holding it is decoded.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use crate::fxhash::FxHashMap;
 
 /// A position in the input: character index, 0-based line and column.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -75,7 +77,8 @@ pub(crate) enum TokenKind {
     StreamStart,
     StreamEnd,
     VersionDirective(u32, u32),
-    TagDirective(String, String),
+    /// Handle and prefix (boxed, like tags: rare, and tokens are moved a lot).
+    TagDirective(Box<(String, String)>),
     DocumentStart,
     DocumentEnd,
     BlockSequenceStart,
@@ -92,8 +95,63 @@ pub(crate) enum TokenKind {
     Alias(String),
     Anchor(String),
     /// Handle and suffix.
-    Tag(String, String),
+    Tag(Box<(String, String)>),
     Scalar(String, ScalarStyle),
+}
+
+/// A token's kind without its text: what the parser looks at before it decides to take
+/// the token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Tok {
+    StreamStart,
+    StreamEnd,
+    VersionDirective,
+    TagDirective,
+    DocumentStart,
+    DocumentEnd,
+    BlockSequenceStart,
+    BlockMappingStart,
+    BlockEnd,
+    FlowSequenceStart,
+    FlowSequenceEnd,
+    FlowMappingStart,
+    FlowMappingEnd,
+    BlockEntry,
+    FlowEntry,
+    Key,
+    Value,
+    Alias,
+    Anchor,
+    Tag,
+    Scalar,
+}
+
+impl TokenKind {
+    pub fn tok(&self) -> Tok {
+        match self {
+            TokenKind::StreamStart => Tok::StreamStart,
+            TokenKind::StreamEnd => Tok::StreamEnd,
+            TokenKind::VersionDirective(..) => Tok::VersionDirective,
+            TokenKind::TagDirective(..) => Tok::TagDirective,
+            TokenKind::DocumentStart => Tok::DocumentStart,
+            TokenKind::DocumentEnd => Tok::DocumentEnd,
+            TokenKind::BlockSequenceStart => Tok::BlockSequenceStart,
+            TokenKind::BlockMappingStart => Tok::BlockMappingStart,
+            TokenKind::BlockEnd => Tok::BlockEnd,
+            TokenKind::FlowSequenceStart => Tok::FlowSequenceStart,
+            TokenKind::FlowSequenceEnd => Tok::FlowSequenceEnd,
+            TokenKind::FlowMappingStart => Tok::FlowMappingStart,
+            TokenKind::FlowMappingEnd => Tok::FlowMappingEnd,
+            TokenKind::BlockEntry => Tok::BlockEntry,
+            TokenKind::FlowEntry => Tok::FlowEntry,
+            TokenKind::Key => Tok::Key,
+            TokenKind::Value => Tok::Value,
+            TokenKind::Alias(_) => Tok::Alias,
+            TokenKind::Anchor(_) => Tok::Anchor,
+            TokenKind::Tag(..) => Tok::Tag,
+            TokenKind::Scalar(..) => Tok::Scalar,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -116,16 +174,19 @@ const RAW_CHUNK: usize = 512;
 const MAX_FLOW_LEVEL: usize = 10000;
 const MAX_INDENTS: usize = 10000;
 
-type Result<T> = std::result::Result<T, SyntaxError>;
+/// Errors are boxed: they are rare, and a small `Result` is what every character and
+/// token step returns.
+pub(crate) type Result<T> = std::result::Result<T, Box<SyntaxError>>;
 
-/// The input decoded lazily, chunk by chunk, as libyaml's reader does it.
+/// The input, validated lazily chunk by chunk as libyaml's reader decodes it: the
+/// scanner sees only characters of chunks read so far (NUL after them), so a bad
+/// character is reported when, and only when, libyaml would have decoded it.
 struct Reader<'a> {
-    raw: &'a [u8],
+    raw: &'a str,
     /// Bytes handed to the decoder so far.
     raw_read: usize,
-    /// Bytes decoded into `chars`.
+    /// Bytes decoded (and validated): the scanner sees `raw[..raw_decoded]`.
     raw_decoded: usize,
-    chars: Vec<char>,
     /// A read found no more input: the buffer ends in NUL from here on.
     eof: bool,
 }
@@ -139,41 +200,72 @@ impl Reader<'_> {
             return Ok(());
         }
         self.raw_read = end;
-        while self.raw_decoded < self.raw_read {
-            let lead = self.raw[self.raw_decoded];
-            let width = match lead {
-                0x00..=0x7F => 1,
-                0xC0..=0xDF => 2,
-                0xE0..=0xEF => 3,
-                _ => 4,
+        let bytes = self.raw.as_bytes();
+        while self.raw_decoded < end {
+            // Printable ASCII and line feeds, nearly all of any chart, in one sweep.
+            let plain = bytes[self.raw_decoded..end]
+                .iter()
+                .position(|&b| !((0x20..0x7F).contains(&b) || b == b'\n'))
+                .unwrap_or(end - self.raw_decoded);
+            self.raw_decoded += plain;
+            if self.raw_decoded >= end {
+                break;
+            }
+            let lead = bytes[self.raw_decoded];
+            let (c, width) = if lead < 0x80 {
+                (char::from(lead), 1)
+            } else {
+                (char_at(self.raw, self.raw_decoded), utf8_width(lead))
             };
-            if self.raw_decoded + width > self.raw_read {
+            if self.raw_decoded + width > end {
                 // The rest of this character comes with the next chunk.
                 break;
             }
-            let text = std::str::from_utf8(&self.raw[self.raw_decoded..self.raw_decoded + width])
-                .unwrap_or("\u{FFFD}");
-            let c = text.chars().next().unwrap_or('\u{FFFD}');
             let allowed = matches!(c as u32,
                 0x09 | 0x0A | 0x0D | 0x20..=0x7E | 0x85 | 0xA0..=0xD7FF | 0xE000..=0xFFFD
                 | 0x10000..=0x10FFFF);
             if !allowed {
-                return Err(SyntaxError {
+                return Err(Box::new(SyntaxError {
                     stage: Stage::Reader,
                     problem: "control characters are not allowed".to_string(),
                     problem_mark: Mark::default(),
                     context_mark: Mark::default(),
-                });
+                }));
             }
-            self.chars.push(c);
             self.raw_decoded += width;
         }
         Ok(())
     }
 }
 
+/// The length of the UTF-8 sequence `lead` starts (the input is valid UTF-8).
+#[inline]
+fn utf8_width(lead: u8) -> usize {
+    match lead {
+        0x00..=0x7F => 1,
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 4,
+    }
+}
+
+/// The character starting at byte `at` of `text` (a character boundary), NUL past the
+/// end.
+#[inline]
+fn char_at(text: &str, at: usize) -> char {
+    match text.as_bytes().get(at) {
+        Some(&b) if b < 0x80 => char::from(b),
+        Some(_) => text
+            .get(at..)
+            .and_then(|rest| rest.chars().next())
+            .unwrap_or('\0'),
+        None => '\0',
+    }
+}
+
 pub(crate) struct Scanner<'a> {
     reader: Reader<'a>,
+    /// Byte offset of the current character in the input; `mark` counts characters.
     pos: usize,
     mark: Mark,
     tokens: VecDeque<Token>,
@@ -186,8 +278,19 @@ pub(crate) struct Scanner<'a> {
     flow_level: usize,
     simple_key_allowed: bool,
     simple_keys: Vec<SimpleKey>,
-    simple_keys_by_tok: HashMap<usize, usize>,
-    error: Option<SyntaxError>,
+    simple_keys_by_tok: FxHashMap<usize, usize>,
+    error: Option<Box<SyntaxError>>,
+    /// Buffers the scalar scanners reuse, so that scanning a scalar allocates only
+    /// its text.
+    scratch: Scratch,
+}
+
+/// Line breaks and blanks a scalar scanner holds while deciding how to fold them.
+#[derive(Default)]
+struct Scratch {
+    leading_break: String,
+    trailing_breaks: String,
+    whitespaces: String,
 }
 
 fn is_break(c: char) -> bool {
@@ -202,6 +305,50 @@ fn is_blank(c: char) -> bool {
     c == ' ' || c == '\t'
 }
 
+/// A set of ASCII bytes, for [`Scanner::run`].
+pub(crate) struct AsciiSet([bool; 128]);
+
+impl AsciiSet {
+    /// Every ASCII byte but NUL and `stop`.
+    const fn all_but(stop: &[u8]) -> AsciiSet {
+        let mut set = [true; 128];
+        set[0] = false;
+        let mut i = 0;
+        while i < stop.len() {
+            set[stop[i] as usize] = false;
+            i += 1;
+        }
+        AsciiSet(set)
+    }
+
+    /// Only `byte`.
+    const fn only(byte: u8) -> AsciiSet {
+        let mut set = [false; 128];
+        set[byte as usize] = true;
+        AsciiSet(set)
+    }
+
+    #[inline]
+    fn contains(&self, byte: u8) -> bool {
+        byte < 0x80 && self.0[usize::from(byte)]
+    }
+}
+
+/// Bytes that are no line break.
+static NOT_BREAK: AsciiSet = AsciiSet::all_but(b"\r\n");
+static SPACE: AsciiSet = AsciiSet::only(b' ');
+/// Bytes a plain scalar goes on with, in block and in flow context (`:` depends on
+/// what follows it, so the slow path looks at it).
+static PLAIN_BLOCK: AsciiSet = AsciiSet::all_but(b" \t\r\n:");
+static PLAIN_FLOW: AsciiSet = AsciiSet::all_but(b" \t\r\n:,?[]{}");
+/// Bytes a quoted scalar goes on with, whichever its quotes.
+static QUOTED: AsciiSet = AsciiSet::all_but(b" \t\r\n'\"\\");
+
+/// [`is_blank`] of a run's character, for [`Scanner::run`].
+fn is_blank2(c: char, _next: char) -> bool {
+    is_blank(c)
+}
+
 fn is_blankz(c: char) -> bool {
     is_blank(c) || is_breakz(c)
 }
@@ -211,28 +358,25 @@ fn is_alpha(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || c == '-'
 }
 
-fn scanner_error(context_mark: Mark, problem_mark: Mark, problem: &str) -> SyntaxError {
-    SyntaxError {
+fn scanner_error(context_mark: Mark, problem_mark: Mark, problem: &str) -> Box<SyntaxError> {
+    Box::new(SyntaxError {
         stage: Stage::Scanner,
         problem: problem.to_string(),
         problem_mark,
         context_mark,
-    }
+    })
 }
 
 impl<'a> Scanner<'a> {
     pub fn new(input: &'a str) -> Scanner<'a> {
         // go-yaml gives the parser a lone line break for empty input.
-        let mut raw = if input.is_empty() { "\n" } else { input }.as_bytes();
-        if raw.starts_with(b"\xEF\xBB\xBF") {
-            raw = &raw[3..];
-        }
+        let raw = if input.is_empty() { "\n" } else { input };
+        let raw = raw.strip_prefix('\u{FEFF}').unwrap_or(raw);
         Scanner {
             reader: Reader {
                 raw,
                 raw_read: 0,
                 raw_decoded: 0,
-                chars: Vec::new(),
                 eof: false,
             },
             pos: 0,
@@ -247,30 +391,82 @@ impl<'a> Scanner<'a> {
             flow_level: 0,
             simple_key_allowed: false,
             simple_keys: Vec::new(),
-            simple_keys_by_tok: HashMap::new(),
+            simple_keys_by_tok: FxHashMap::default(),
             error: None,
+            scratch: Scratch::default(),
         }
     }
 
     // ----- characters -----
 
     /// Makes sure `n` characters from the current one are decoded (or past the end).
+    #[inline]
     fn cache(&mut self, n: usize) -> Result<()> {
-        while self.reader.chars.len() < self.pos + n && !self.reader.eof {
+        // A character takes at most four bytes.
+        if self.reader.eof || self.pos + 4 * n <= self.reader.raw_decoded {
+            return Ok(());
+        }
+        self.cache_more(n)
+    }
+
+    #[inline(never)]
+    fn cache_more(&mut self, n: usize) -> Result<()> {
+        while !self.reader.eof && self.decoded_ahead(n) < n {
             self.reader.read_chunk()?;
         }
         Ok(())
     }
 
-    /// The character `i` places ahead; NUL past the end of the input.
-    fn ch(&self, i: usize) -> char {
-        self.reader.chars.get(self.pos + i).copied().unwrap_or('\0')
+    /// How many characters from the current one are decoded, counting up to `n`.
+    fn decoded_ahead(&self, n: usize) -> usize {
+        let mut at = self.pos;
+        let mut count = 0;
+        while count < n && at < self.reader.raw_decoded {
+            at += utf8_width(self.reader.raw.as_bytes()[at]);
+            count += 1;
+        }
+        count
     }
 
+    /// The byte offset of the character `i` places ahead, if it is decoded.
+    #[inline]
+    fn offset(&self, i: usize) -> Option<usize> {
+        let bytes = self.reader.raw.as_bytes();
+        let mut at = self.pos;
+        for _ in 0..i {
+            if at >= self.reader.raw_decoded {
+                return None;
+            }
+            at += utf8_width(bytes[at]);
+        }
+        (at < self.reader.raw_decoded).then_some(at)
+    }
+
+    /// The character `i` places ahead; NUL past what has been decoded (the end of the
+    /// input, or a chunk not asked for yet).
+    #[inline]
+    fn ch(&self, i: usize) -> char {
+        match self.offset(i) {
+            Some(at) => char_at(self.reader.raw, at),
+            None => '\0',
+        }
+    }
+
+    /// The width in bytes of the current character (1 past the end, where nothing is
+    /// ever skipped).
+    #[inline]
+    fn width(&self) -> usize {
+        match self.reader.raw.as_bytes().get(self.pos) {
+            Some(&b) => utf8_width(b),
+            None => 1,
+        }
+    }
+
+    #[inline]
     fn skip(&mut self) {
         self.mark.index += 1;
         self.mark.column += 1;
-        self.pos += 1;
+        self.pos += self.width();
     }
 
     fn skip_line(&mut self) {
@@ -283,13 +479,74 @@ impl<'a> Scanner<'a> {
             self.mark.index += 1;
             self.mark.column = 0;
             self.mark.line += 1;
-            self.pos += 1;
+            self.pos += self.width();
         }
     }
 
+    #[inline]
     fn read(&mut self, s: &mut String) {
         s.push(self.ch(0));
         self.skip();
+    }
+
+    /// `while keep(ch(0), ch(1)) { skip or read; cache(lookahead)? }` over a run of
+    /// characters on one line, for a loop whose last `cache(lookahead)` was at the
+    /// current position. Characters whose look-ahead is surely decoded already are
+    /// taken in one go (and copied as one slice); near the end of what is decoded, the
+    /// step is made exactly as that loop makes it, so chunks are read (and rejected)
+    /// at the same points.
+    ///
+    /// `ascii` lists ASCII bytes `keep` takes whatever follows them, which spares
+    /// decoding the characters of the usual all-ASCII run.
+    fn run(
+        &mut self,
+        lookahead: usize,
+        mut out: Option<&mut String>,
+        ascii: &AsciiSet,
+        keep: impl Fn(char, char) -> bool,
+    ) -> Result<()> {
+        let raw = self.reader.raw;
+        let bytes = raw.as_bytes();
+        loop {
+            // The current character and `lookahead` more are decoded if this many
+            // bytes are (four at most each).
+            let reach = 4 * (lookahead + 1);
+            let from = self.pos;
+            let mut to = from;
+            let mut count = 0;
+            while to + reach <= self.reader.raw_decoded {
+                if ascii.contains(bytes[to]) {
+                    to += 1;
+                    count += 1;
+                    continue;
+                }
+                let (c, width) = match bytes[to] {
+                    b if b < 0x80 => (char::from(b), 1),
+                    b => (char_at(raw, to), utf8_width(b)),
+                };
+                if !keep(c, char_at(raw, to + width)) {
+                    break;
+                }
+                to += width;
+                count += 1;
+            }
+            if count > 0 {
+                if let Some(out) = out.as_deref_mut() {
+                    out.push_str(raw.get(from..to).unwrap_or(""));
+                }
+                self.pos = to;
+                self.mark.index += count;
+                self.mark.column += count;
+            }
+            if !keep(self.ch(0), self.ch(1)) {
+                return Ok(());
+            }
+            match out.as_deref_mut() {
+                Some(out) => self.read(out),
+                None => self.skip(),
+            }
+            self.cache(lookahead)?;
+        }
     }
 
     /// Reads a line break into `s`, normalizing CR, CRLF and NEL to LF.
@@ -301,11 +558,11 @@ impl<'a> Scanner<'a> {
             self.mark.index += 2;
         } else if c == '\r' || c == '\n' || c == '\u{85}' {
             s.push('\n');
-            self.pos += 1;
+            self.pos += self.width();
             self.mark.index += 1;
         } else if c == '\u{2028}' || c == '\u{2029}' {
             s.push(c);
-            self.pos += 1;
+            self.pos += self.width();
             self.mark.index += 1;
         } else {
             return;
@@ -321,21 +578,30 @@ impl<'a> Scanner<'a> {
         if !self.token_available {
             self.fetch_more_tokens()?;
         }
-        self.tokens.front().ok_or_else(|| SyntaxError {
-            stage: Stage::Parser,
-            problem: "did not find expected <stream-end>".to_string(),
-            problem_mark: self.mark,
-            context_mark: Mark::default(),
+        self.tokens.front().ok_or_else(|| {
+            Box::new(SyntaxError {
+                stage: Stage::Parser,
+                problem: "did not find expected <stream-end>".to_string(),
+                problem_mark: self.mark,
+                context_mark: Mark::default(),
+            })
         })
     }
 
     /// Consumes the token `peek` returned.
     pub fn skip_token(&mut self) {
+        self.take_token();
+    }
+
+    /// Consumes the token `peek` returned and hands it over.
+    pub fn take_token(&mut self) -> Option<Token> {
         self.token_available = false;
         self.tokens_parsed += 1;
-        if let Some(token) = self.tokens.pop_front() {
+        let token = self.tokens.pop_front();
+        if let Some(token) = &token {
             self.stream_end_produced = token.kind == TokenKind::StreamEnd;
         }
+        token
     }
 
     pub fn stream_end_produced(&self) -> bool {
@@ -821,17 +1087,10 @@ impl<'a> Scanner<'a> {
             self.cache(1)?;
             // Tabs are whitespace only where no simple key (and so no indentation) can
             // start.
-            while self.ch(0) == ' '
-                || ((self.flow_level > 0 || !self.simple_key_allowed) && self.ch(0) == '\t')
-            {
-                self.skip();
-                self.cache(1)?;
-            }
+            let tabs = self.flow_level > 0 || !self.simple_key_allowed;
+            self.run(1, None, &SPACE, |c, _| c == ' ' || (tabs && c == '\t'))?;
             if self.ch(0) == '#' {
-                while !is_breakz(self.ch(0)) {
-                    self.skip();
-                    self.cache(1)?;
-                }
+                self.run(1, None, &NOT_BREAK, |c, _| !is_breakz(c))?;
             }
             if is_break(self.ch(0)) {
                 self.cache(2)?;
@@ -874,7 +1133,7 @@ impl<'a> Scanner<'a> {
             TokenKind::VersionDirective(major, minor)
         } else if name == "TAG" {
             let (handle, prefix) = self.scan_tag_directive_value(start)?;
-            TokenKind::TagDirective(handle, prefix)
+            TokenKind::TagDirective(Box::new((handle, prefix)))
         } else {
             return Err(scanner_error(
                 start,
@@ -1060,7 +1319,7 @@ impl<'a> Scanner<'a> {
             ));
         }
         Ok(Token {
-            kind: TokenKind::Tag(handle, suffix),
+            kind: TokenKind::Tag(Box::new((handle, suffix))),
             start,
         })
     }
@@ -1192,6 +1451,21 @@ impl<'a> Scanner<'a> {
     }
 
     fn scan_block_scalar(&mut self, literal: bool) -> Result<Token> {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.leading_break.clear();
+        scratch.trailing_breaks.clear();
+        scratch.whitespaces.clear();
+        let token = self.scan_block_scalar_with(literal, &mut scratch);
+        self.scratch = scratch;
+        token
+    }
+
+    fn scan_block_scalar_with(&mut self, literal: bool, scratch: &mut Scratch) -> Result<Token> {
+        let Scratch {
+            leading_break,
+            trailing_breaks,
+            whitespaces: _,
+        } = scratch;
         let start = self.mark;
         self.skip();
         self.cache(1)?;
@@ -1244,9 +1518,7 @@ impl<'a> Scanner<'a> {
             };
         }
         let mut s = String::new();
-        let mut leading_break = String::new();
-        let mut trailing_breaks = String::new();
-        self.scan_block_scalar_breaks(&mut indent, &mut trailing_breaks, start)?;
+        self.scan_block_scalar_breaks(&mut indent, trailing_breaks, start)?;
         self.cache(1)?;
         let mut leading_blank = false;
         while self.mark.column == indent && self.ch(0) != '\0' {
@@ -1258,25 +1530,22 @@ impl<'a> Scanner<'a> {
                     s.push(' ');
                 }
             } else {
-                s.push_str(&leading_break);
+                s.push_str(leading_break);
             }
             leading_break.clear();
-            s.push_str(&trailing_breaks);
+            s.push_str(trailing_breaks);
             trailing_breaks.clear();
             leading_blank = is_blank(self.ch(0));
-            while !is_breakz(self.ch(0)) {
-                self.read(&mut s);
-                self.cache(1)?;
-            }
+            self.run(1, Some(&mut s), &NOT_BREAK, |c, _| !is_breakz(c))?;
             self.cache(2)?;
-            self.read_line(&mut leading_break);
-            self.scan_block_scalar_breaks(&mut indent, &mut trailing_breaks, start)?;
+            self.read_line(leading_break);
+            self.scan_block_scalar_breaks(&mut indent, trailing_breaks, start)?;
         }
         if chomping != -1 {
-            s.push_str(&leading_break);
+            s.push_str(leading_break);
         }
         if chomping == 1 {
-            s.push_str(&trailing_breaks);
+            s.push_str(trailing_breaks);
         }
         let style = if literal {
             ScalarStyle::Literal
@@ -1338,12 +1607,24 @@ impl<'a> Scanner<'a> {
     }
 
     fn scan_flow_scalar(&mut self, single: bool) -> Result<Token> {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.leading_break.clear();
+        scratch.trailing_breaks.clear();
+        scratch.whitespaces.clear();
+        let token = self.scan_flow_scalar_with(single, &mut scratch);
+        self.scratch = scratch;
+        token
+    }
+
+    fn scan_flow_scalar_with(&mut self, single: bool, scratch: &mut Scratch) -> Result<Token> {
+        let Scratch {
+            leading_break,
+            trailing_breaks,
+            whitespaces,
+        } = scratch;
         let start = self.mark;
         self.skip();
         let mut s = String::new();
-        let mut leading_break = String::new();
-        let mut trailing_breaks = String::new();
-        let mut whitespaces = String::new();
         loop {
             self.cache(4)?;
             if self.document_indicator_ahead() {
@@ -1380,6 +1661,11 @@ impl<'a> Scanner<'a> {
                     self.scan_escape(start, &mut s)?;
                 } else {
                     self.read(&mut s);
+                    self.cache(2)?;
+                    let quote = if single { '\'' } else { '"' };
+                    self.run(2, Some(&mut s), &QUOTED, |c, _| {
+                        !is_blankz(c) && c != quote && (single || c != '\\')
+                    })?;
                 }
                 self.cache(2)?;
             }
@@ -1390,19 +1676,21 @@ impl<'a> Scanner<'a> {
             }
             while is_blank(self.ch(0)) || is_break(self.ch(0)) {
                 if is_blank(self.ch(0)) {
-                    if !leading_blanks {
-                        self.read(&mut whitespaces);
+                    // A run of blanks, taken as libyaml takes them one by one.
+                    let out = if leading_blanks {
+                        None
                     } else {
-                        self.skip();
-                    }
+                        Some(&mut *whitespaces)
+                    };
+                    self.run(1, out, &SPACE, is_blank2)?;
                 } else {
                     self.cache(2)?;
                     if !leading_blanks {
                         whitespaces.clear();
-                        self.read_line(&mut leading_break);
+                        self.read_line(leading_break);
                         leading_blanks = true;
                     } else {
-                        self.read_line(&mut trailing_breaks);
+                        self.read_line(trailing_breaks);
                     }
                 }
                 self.cache(1)?;
@@ -1412,16 +1700,16 @@ impl<'a> Scanner<'a> {
                     if trailing_breaks.is_empty() {
                         s.push(' ');
                     } else {
-                        s.push_str(&trailing_breaks);
+                        s.push_str(trailing_breaks);
                     }
                 } else {
-                    s.push_str(&leading_break);
-                    s.push_str(&trailing_breaks);
+                    s.push_str(leading_break);
+                    s.push_str(trailing_breaks);
                 }
                 trailing_breaks.clear();
                 leading_break.clear();
             } else {
-                s.push_str(&whitespaces);
+                s.push_str(whitespaces);
                 whitespaces.clear();
             }
         }
@@ -1500,10 +1788,22 @@ impl<'a> Scanner<'a> {
     }
 
     fn scan_plain_scalar(&mut self) -> Result<Token> {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.leading_break.clear();
+        scratch.trailing_breaks.clear();
+        scratch.whitespaces.clear();
+        let token = self.scan_plain_scalar_with(&mut scratch);
+        self.scratch = scratch;
+        token
+    }
+
+    fn scan_plain_scalar_with(&mut self, scratch: &mut Scratch) -> Result<Token> {
+        let Scratch {
+            leading_break,
+            trailing_breaks,
+            whitespaces,
+        } = scratch;
         let mut s = String::new();
-        let mut leading_break = String::new();
-        let mut trailing_breaks = String::new();
-        let mut whitespaces = String::new();
         let mut leading_blanks = false;
         let indent = self.indent + 1;
         let start = self.mark;
@@ -1525,29 +1825,42 @@ impl<'a> Scanner<'a> {
                             if trailing_breaks.is_empty() {
                                 s.push(' ');
                             } else {
-                                s.push_str(&trailing_breaks);
+                                s.push_str(trailing_breaks);
                             }
                         } else {
-                            s.push_str(&leading_break);
-                            s.push_str(&trailing_breaks);
+                            s.push_str(leading_break);
+                            s.push_str(trailing_breaks);
                         }
                         trailing_breaks.clear();
                         leading_break.clear();
                         leading_blanks = false;
                     } else {
-                        s.push_str(&whitespaces);
+                        s.push_str(whitespaces);
                         whitespaces.clear();
                     }
                 }
-                self.read(&mut s);
-                self.cache(2)?;
+                let flow = self.flow_level > 0;
+                let ascii = if flow { &PLAIN_FLOW } else { &PLAIN_BLOCK };
+                self.run(2, Some(&mut s), ascii, |c, next| {
+                    !(is_blankz(c)
+                        || (c == ':' && is_blankz(next))
+                        || (flow && matches!(c, ',' | '?' | '[' | ']' | '{' | '}')))
+                })?;
             }
             if !(is_blank(self.ch(0)) || is_break(self.ch(0))) {
                 break;
             }
             self.cache(1)?;
             while is_blank(self.ch(0)) || is_break(self.ch(0)) {
-                if is_blank(self.ch(0)) {
+                if self.ch(0) == ' ' {
+                    // A run of spaces, taken as the branch below takes them.
+                    let out = if leading_blanks {
+                        None
+                    } else {
+                        Some(&mut *whitespaces)
+                    };
+                    self.run(1, out, &SPACE, |c, _| c == ' ')?;
+                } else if is_blank(self.ch(0)) {
                     if leading_blanks && (self.mark.column as i64) < indent && self.ch(0) == '\t' {
                         return Err(scanner_error(
                             start,
@@ -1556,7 +1869,7 @@ impl<'a> Scanner<'a> {
                         ));
                     }
                     if !leading_blanks {
-                        self.read(&mut whitespaces);
+                        self.read(whitespaces);
                     } else {
                         self.skip();
                     }
@@ -1564,10 +1877,10 @@ impl<'a> Scanner<'a> {
                     self.cache(2)?;
                     if !leading_blanks {
                         whitespaces.clear();
-                        self.read_line(&mut leading_break);
+                        self.read_line(leading_break);
                         leading_blanks = true;
                     } else {
-                        self.read_line(&mut trailing_breaks);
+                        self.read_line(trailing_breaks);
                     }
                 }
                 self.cache(1)?;

@@ -1,6 +1,7 @@
 //! The in-memory YAML tree: what go-yaml v2 decodes into an `interface{}`.
 
 use std::collections::HashMap;
+use std::fmt;
 
 /// A YAML value as go-yaml v2 decodes it into `interface{}`, and as the encoders take it.
 ///
@@ -75,11 +76,23 @@ impl From<String> for Yaml {
 /// assert_eq!(m.len(), 2);
 /// assert_eq!(m.get(&Yaml::from("a")), Some(&Yaml::Int(3)));
 /// ```
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct YamlMap {
     entries: Vec<(Yaml, Yaml)>,
-    index: HashMap<KeyId, usize>,
+    /// Key identity to position, built once the map has more than [`LINEAR_MAX`]
+    /// entries; smaller maps (nearly all of them in charts) are searched in place,
+    /// which costs less than hashing and copying every key.
+    /// Boxed: most maps never have one, and every value is as large as its largest
+    /// variant.
+    index: Option<Box<Index>>,
 }
+
+/// Key identity to position in `entries`.
+#[derive(Clone, Default)]
+struct Index(HashMap<KeyId, usize>);
+
+/// The largest map searched key by key.
+const LINEAR_MAX: usize = 16;
 
 /// A hashable identity for a map key: Go compares interface keys by dynamic type and
 /// value. NaN never equals itself, so NaN keys get no identity (each is a new key).
@@ -110,18 +123,53 @@ fn key_id(key: &Yaml) -> Option<KeyId> {
     })
 }
 
+/// Whether `a` and `b` have the same identity as keys: `key_id(a) == key_id(b)` with
+/// both present, without building the identities. Floats compare as numbers, which is
+/// the same thing: +0 equals -0, NaN equals nothing, other values equal by their bits.
+fn same_key(a: &Yaml, b: &Yaml) -> bool {
+    match (a, b) {
+        (Yaml::Null, Yaml::Null) => true,
+        (Yaml::Bool(x), Yaml::Bool(y)) => x == y,
+        (Yaml::Int(x), Yaml::Int(y)) => x == y,
+        (Yaml::Uint(x), Yaml::Uint(y)) => x == y,
+        (Yaml::Float(x), Yaml::Float(y)) => x == y,
+        (Yaml::Str(x), Yaml::Str(y)) => x == y,
+        _ => false,
+    }
+}
+
 impl YamlMap {
     pub fn new() -> YamlMap {
         YamlMap::default()
     }
 
+    /// An empty map with room for `n` entries.
+    pub(crate) fn with_capacity(n: usize) -> YamlMap {
+        YamlMap {
+            entries: Vec::with_capacity(n),
+            index: None,
+        }
+    }
+
     /// Sets `key` to `value`, keeping the key's first position if it was already there.
     pub fn insert(&mut self, key: Yaml, value: Yaml) {
+        let Some(index) = &mut self.index else {
+            match self.entries.iter().position(|(k, _)| same_key(k, &key)) {
+                Some(i) => self.entries[i].1 = value,
+                None => {
+                    self.entries.push((key, value));
+                    if self.entries.len() > LINEAR_MAX {
+                        self.build_index();
+                    }
+                }
+            }
+            return;
+        };
         match key_id(&key) {
-            Some(id) => match self.index.get(&id) {
+            Some(id) => match index.0.get(&id) {
                 Some(&i) => self.entries[i].1 = value,
                 None => {
-                    self.index.insert(id, self.entries.len());
+                    index.0.insert(id, self.entries.len());
                     self.entries.push((key, value));
                 }
             },
@@ -129,9 +177,29 @@ impl YamlMap {
         }
     }
 
+    fn build_index(&mut self) {
+        let mut index = HashMap::with_capacity(self.entries.len() * 2);
+        for (i, (k, _)) in self.entries.iter().enumerate() {
+            // Keys with an identity are unique in `entries`.
+            if let Some(id) = key_id(k) {
+                index.insert(id, i);
+            }
+        }
+        self.index = Some(Box::new(Index(index)));
+    }
+
     pub fn get(&self, key: &Yaml) -> Option<&Yaml> {
-        let id = key_id(key)?;
-        self.index.get(&id).map(|&i| &self.entries[i].1)
+        match &self.index {
+            Some(index) => {
+                let id = key_id(key)?;
+                index.0.get(&id).map(|&i| &self.entries[i].1)
+            }
+            None => self
+                .entries
+                .iter()
+                .find(|(k, _)| same_key(k, key))
+                .map(|(_, v)| v),
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -145,6 +213,17 @@ impl YamlMap {
     /// The entries in first-insertion order.
     pub fn iter(&self) -> impl Iterator<Item = (&Yaml, &Yaml)> {
         self.entries.iter().map(|(k, v)| (k, v))
+    }
+
+    /// The entries in first-insertion order, by value.
+    pub(crate) fn into_entries(self) -> Vec<(Yaml, Yaml)> {
+        self.entries
+    }
+}
+
+impl fmt::Debug for YamlMap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
     }
 }
 
