@@ -539,10 +539,15 @@ impl Walker<'_> {
             if self.rules.ignore(rel, true) {
                 return Ok(());
             }
+            // A plain directory's resolved path is its parent's plus its name: no need
+            // to ask the file system (canonicalize costs a readlink per component).
             let real = match resolved_dir {
                 Some(real) => real,
-                None => std::fs::canonicalize(path)
-                    .map_err(|e| LoadError::Io(go_io_error("lstat", path, &e)))?,
+                None => match (self.open_dirs.last(), path.file_name()) {
+                    (Some(parent), Some(name)) => parent.join(name),
+                    _ => std::fs::canonicalize(path)
+                        .map_err(|e| LoadError::Io(go_io_error("lstat", path, &e)))?,
+                },
             };
             self.open_dirs.push(real);
             let walked = self.walk_dir(path, &format!("{rel}/"));
