@@ -254,7 +254,18 @@ class Gen:
                             "child": r.choice(["exports.data", "exports", "nested", "exports.more.nested", "labels", "."]),
                             "parent": r.choice([".", "imported", "imported.deep", "nested", "a"]),
                         })
-                dep["import-values"] = imports
+                # No two imports of one dependency whose child paths nest: the second
+                # would link a table into itself, and Helm dies of a stack overflow
+                # copying it (ours fails with an error instead; see dependencies.rs).
+                kept: list[Any] = []
+                seen: list[str] = []
+                for imp in imports:
+                    child = "exports." + imp if isinstance(imp, str) else imp["child"]
+                    if any(child == o or child.startswith(o + ".") or o.startswith(child + ".") for o in seen):
+                        continue
+                    seen.append(child)
+                    kept.append(imp)
+                dep["import-values"] = kept
             parent.deps.append(dep)
 
     # -- files ------------------------------------------------------------
@@ -332,6 +343,8 @@ class Gen:
             if r.random() < 0.3 and len(path) > 1:
                 path = path[: r.randint(1, len(path) - 1)]
             roll = r.random()
+            if path[-1] in SUB_NAMES + LEAF_NAMES and r.random() < 0.9:
+                roll = 0.3  # mostly a table where a subchart's section goes (else: an error)
             if roll < 0.25:
                 val: Any = None
             elif roll < 0.5:
@@ -656,6 +669,7 @@ def main() -> int:
     ap.add_argument("--no-build", action="store_true")
     ap.add_argument("--no-minimize", action="store_true")
     ap.add_argument("--minimize-seconds", type=float, default=120.0)
+    ap.add_argument("--trace", action="store_true", help="log each case index to stderr")
     ap.add_argument("--show", type=int, nargs="+", metavar="INDEX", help="print these cases and exit")
     ap.add_argument("--replay", type=Path, help="re-run a kept case.json")
     opts = ap.parse_args()
@@ -663,9 +677,10 @@ def main() -> int:
     render_charts.helm = render_charts.import_helm()
     # Helm logs every coalescing warning on fd 2 (Go's log package): silence the
     # library, keep Python's own stderr.
-    sys.stderr = os.fdopen(os.dup(2), "w", buffering=1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 2)
+    if not os.environ.get("CHARTFUZZ_HELM_LOGS"):
+        sys.stderr = os.fdopen(os.dup(2), "w", buffering=1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
     if opts.show:
         for i in opts.show:
             print(f"== case {i}\n{reproducer(generate(opts.seed, i))}")
@@ -686,6 +701,7 @@ def main() -> int:
         opts.cases = 200
     deadline = time.time() + opts.minutes * 60 if opts.minutes else float("inf")
     counts: collections.Counter[str] = collections.Counter()
+    error_kinds: collections.Counter[str] = collections.Counter()
     first: dict[str, int] = {}
     ran = skipped = helm_errors = nondeterministic = 0
     start = time.time()
@@ -700,7 +716,9 @@ def main() -> int:
             nondeterministic += 1
         else:
             ran += 1
-            helm_errors += res[0][0] == "err"
+            if res[0][0] == "err":
+                helm_errors += 1
+                error_kinds[norm(res[0][1])[:90]] += 1
             sig = signature(*res)
             if sig:
                 counts[sig] += 1
@@ -720,6 +738,8 @@ def main() -> int:
                     if opts.keep:
                         keep(case, opts.keep / f"{len(first):03d}")
         i += 1
+        if opts.trace:
+            print(f"case {i - 1} done", file=sys.stderr, flush=True)
         if time.time() - last > 30:
             last = time.time()
             print(f"[{time.time() - start:.0f}s] {ran} cases ({helm_errors} Helm errors), {skipped} skipped, "
@@ -727,6 +747,10 @@ def main() -> int:
     print(f"\n{ran} cases compared ({helm_errors} where Helm fails), {skipped} skipped "
           f"(oracle limitation), {nondeterministic} Helm-nondeterministic, "
           f"{time.time() - start:.0f}s; {sum(counts.values())} mismatches")
+    print("Helm errors by kind (agreeing cases included):")
+    for kind, n in error_kinds.most_common(8):
+        print(f"{n:6d}  {kind}")
+    print("mismatch classes:")
     for sig, n in counts.most_common():
         print(f"{n:6d}  {sig}  (first: case {first[sig]})")
     return 1 if counts else 0

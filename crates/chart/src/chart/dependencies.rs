@@ -307,9 +307,9 @@ fn process_import_values(warnings: &mut Warnings, chart: &mut Chart) -> Result<(
         dependency.import_values = normalized;
     }
     // The imports go under the chart's values (a deep copy, taken only now).
-    let values = deep_copy(&values);
+    let values = deep_copy(&values)?;
     merge_trees(warnings, &values, &imported, true);
-    chart.values = from_tree(&values);
+    chart.values = from_tree(&values)?;
     Ok(())
 }
 
@@ -319,5 +319,80 @@ fn go_sprint(value: Option<&Value>) -> String {
         None | Some(Value::Null) => "<nil>".to_string(),
         Some(Value::String(s)) => s.clone(),
         Some(other) => crate::values::to_template_value(other).to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn object(value: Value) -> Map<String, Value> {
+        match value {
+            Value::Object(map) => map,
+            _ => panic!("not an object"),
+        }
+    }
+
+    fn chart(name: &str, values: Value) -> Chart {
+        let mut chart = Chart::default();
+        chart.metadata.name = name.into();
+        chart.metadata.version = "0.1.0".into();
+        chart.values = object(values);
+        chart
+    }
+
+    fn importing(imports: Value, sub_values: Value) -> Chart {
+        let mut top = chart("top", json!({}));
+        top.metadata.dependencies.push(Dependency {
+            name: "sub".into(),
+            version: "0.1.0".into(),
+            import_values: imports.as_array().cloned().unwrap_or_default(),
+            ..Default::default()
+        });
+        top.dependencies.push(chart("sub", sub_values));
+        top
+    }
+
+    /// Oracle (Helm v4.2.3): the second import merges into the tables the first one
+    /// linked, which are the subchart's own `exports.conn` tables.
+    #[test]
+    fn a_second_import_merges_into_the_first_imports_source() {
+        let mut top = importing(
+            json!([
+                {"child": "exports.conn", "parent": "."},
+                {"child": "exports.tuning", "parent": "."}
+            ]),
+            json!({"exports": {
+                "conn": {"settings": {"port": 5432.0}},
+                "tuning": {"settings": {"poolSize": 10.0}}
+            }}),
+        );
+        process_dependencies(&mut top, &Map::new()).unwrap();
+        assert_eq!(
+            top.values["sub"]["exports"]["conn"],
+            json!({"settings": {"port": 5432.0, "poolSize": 10.0}})
+        );
+        assert_eq!(
+            top.values["settings"],
+            json!({"port": 5432.0, "poolSize": 10.0})
+        );
+    }
+
+    /// Importing `exports` where `exports.data` went already links `exports` into
+    /// `exports.data`: a cycle. Helm v4.2.3 dies of a Go stack overflow copying it
+    /// (`fatal error: stack overflow` in copystructure), so there is no oracle text;
+    /// we fail with an error instead of crashing.
+    #[test]
+    fn imports_that_make_a_table_contain_itself_fail_cleanly() {
+        let mut top = importing(
+            json!([
+                {"child": "exports.data", "parent": "nested"},
+                {"child": "exports", "parent": "nested"}
+            ]),
+            json!({"exports": {"data": {"x": 1.0}}}),
+        );
+        let err = process_dependencies(&mut top, &Map::new()).unwrap_err();
+        assert!(err.message.contains("contains itself"), "{err}");
     }
 }

@@ -98,23 +98,49 @@ fn to_node(value: &Value) -> Node {
 }
 
 /// The tree's current contents as JSON (a deep copy).
-pub(crate) fn from_tree(tree: &Tree) -> Map<String, Value> {
-    tree.borrow()
-        .iter()
-        .map(|(key, node)| (key.clone(), from_node(node)))
-        .collect()
+///
+/// Linking tables can make a table contain itself (two `import-values` of one chart
+/// where one child path is inside the other: the second merges the outer table into the
+/// inner one). Helm then recurses until Go's stack overflows and the process dies; we
+/// stop with an error instead.
+pub(crate) fn from_tree(tree: &Tree) -> Result<Map<String, Value>, CoalesceError> {
+    let mut ancestors = Vec::new();
+    from_tree_checked(tree, &mut ancestors, "")
 }
 
-fn from_node(node: &Node) -> Value {
-    match node {
-        Node::Table(tree) => Value::Object(from_tree(tree)),
-        Node::Leaf(value) => value.clone(),
+fn from_tree_checked(
+    tree: &Tree,
+    ancestors: &mut Vec<*const RefCell<BTreeMap<String, Node>>>,
+    path: &str,
+) -> Result<Map<String, Value>, CoalesceError> {
+    let this = Rc::as_ptr(tree);
+    if ancestors.contains(&this) {
+        return Err(CoalesceError {
+            message: format!(
+                "values table {path:?} contains itself (Helm overflows its stack copying it)"
+            ),
+        });
     }
+    ancestors.push(this);
+    let mut out = Map::new();
+    for (key, node) in tree.borrow().iter() {
+        let value = match node {
+            Node::Table(child) => Value::Object(from_tree_checked(
+                child,
+                ancestors,
+                &concat_prefix(path, key),
+            )?),
+            Node::Leaf(value) => value.clone(),
+        };
+        out.insert(key.clone(), value);
+    }
+    ancestors.pop();
+    Ok(out)
 }
 
 /// Helm's `copystructure.Copy` of a tree: deep, so nothing stays shared.
-pub(crate) fn deep_copy(tree: &Tree) -> Tree {
-    to_tree(&from_tree(tree))
+pub(crate) fn deep_copy(tree: &Tree) -> Result<Tree, CoalesceError> {
+    Ok(to_tree(&from_tree(tree)?))
 }
 
 /// Helm's `CoalesceValues`: `values` (the user's) over the chart's defaults and its
@@ -124,7 +150,7 @@ pub fn coalesce_values(
     values: &Map<String, Value>,
 ) -> Result<(Map<String, Value>, Warnings), CoalesceError> {
     let (tree, warnings) = coalesce_tree(chart, values, false)?;
-    Ok((from_tree(&tree), warnings))
+    Ok((from_tree(&tree)?, warnings))
 }
 
 /// Helm's `MergeValues`: like [`coalesce_values`] but `null`s are kept.
@@ -133,7 +159,7 @@ pub fn merge_values(
     values: &Map<String, Value>,
 ) -> Result<(Map<String, Value>, Warnings), CoalesceError> {
     let (tree, warnings) = coalesce_tree(chart, values, true)?;
-    Ok((from_tree(&tree), warnings))
+    Ok((from_tree(&tree)?, warnings))
 }
 
 /// [`coalesce_values`] (`merge` false) or [`merge_values`] (`merge` true), keeping the
@@ -163,7 +189,10 @@ fn tables_json(dst: &mut Map<String, Value>, src: Map<String, Value>, merge: boo
     let mut warnings = Warnings::new();
     let tree = to_tree(dst);
     merge_trees(&mut warnings, &tree, &to_tree(&src), merge);
-    *dst = from_tree(&tree);
+    // Two trees without shared tables cannot link into a cycle.
+    if let Ok(merged) = from_tree(&tree) {
+        *dst = merged;
+    }
     warnings
 }
 
@@ -362,6 +391,27 @@ fn coalesce_tables_full_key(
     prefix: &str,
     merge: bool,
 ) {
+    tables_at_depth(warnings, dst, src, prefix, merge, 0);
+}
+
+/// Deeper than any real values tree: only a table linked into itself gets here (Helm
+/// overflows its stack; [`from_tree`] reports the cycle afterwards).
+const MAX_DEPTH: usize = 512;
+
+fn tables_at_depth(
+    warnings: &mut Warnings,
+    dst: &Tree,
+    src: &Tree,
+    prefix: &str,
+    merge: bool,
+    depth: usize,
+) {
+    if depth > MAX_DEPTH {
+        warnings.push(format!(
+            "warning: {prefix}: values nested too deep, not merged"
+        ));
+        return;
+    }
     if Rc::ptr_eq(dst, src) {
         // The same table under itself: nothing to add, and Go's loop changes nothing.
         return;
@@ -400,7 +450,7 @@ fn coalesce_tables_full_key(
             }
             Some(existing) => match (existing.as_table(), value) {
                 (Some(dst_table), Node::Table(src_table)) => {
-                    coalesce_tables_full_key(warnings, dst_table, &src_table, &full_key, merge);
+                    tables_at_depth(warnings, dst_table, &src_table, &full_key, merge, depth + 1);
                 }
                 (None, Node::Table(src_table)) => warnings.push(format!(
                     "warning: cannot overwrite table with non table for {full_key} ({})",
@@ -433,7 +483,13 @@ fn clean_nil_values(table: &Tree) {
 
 /// How Go's `%v` prints a values tree, for warnings.
 fn go_print(node: &Node) -> String {
-    to_template_value(&from_node(node)).to_string()
+    match node {
+        Node::Leaf(value) => to_template_value(value).to_string(),
+        Node::Table(tree) => match from_tree(tree) {
+            Ok(map) => to_template_value(&Value::Object(map)).to_string(),
+            Err(_) => "map[...]".to_string(),
+        },
+    }
 }
 
 #[cfg(test)]
