@@ -150,6 +150,8 @@ class Gen:
         out: dict[str, Any] = {}
         for _ in range(r.randint(0 if depth else 1, 4 if depth < 2 else 2)):
             k = r.choice(keys or KEYS)
+            if r.random() < 0.03:
+                k = r.choice(["on", "yes", "1", "0x10"])  # YAML 1.1 keys: "true", "true", "1", "16"
             roll = r.random()
             if roll < 0.3 and depth < 3:
                 out[k] = self.tree(depth + 1)
