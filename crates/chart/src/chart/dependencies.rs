@@ -34,7 +34,8 @@ use serde_json::{Map, Value};
 use super::{Chart, Dependency};
 use crate::semver::{Constraints, Version};
 use crate::values::coalesce::{
-    coalesce_values, merge_tables, merge_values, CoalesceError, Warnings,
+    coalesce_tree, coalesce_values, deep_copy, from_tree, merge_trees, CoalesceError, Node, Tree,
+    Warnings,
 };
 
 /// Helm's `ProcessDependencies`: drops disabled subcharts (recursively), applies aliases,
@@ -235,27 +236,47 @@ fn process_import_values_recursively(
     process_import_values(warnings, chart)
 }
 
-/// Nests `data` under a dotted `path` (`.` is the root).
-fn path_to_map(path: &str, data: Map<String, Value>) -> Map<String, Value> {
+/// Nests `data` under a dotted `path` (`.` is the root). `data` itself is linked in,
+/// as Helm's `pathToMap` does, not copied.
+fn path_to_tree(path: &str, data: Tree) -> Tree {
     if path == "." {
         return data;
     }
     let mut current = data;
     for key in path.split('.').rev() {
-        let mut outer = Map::new();
-        outer.insert(key.to_string(), Value::Object(current));
+        let outer: Tree = Tree::default();
+        outer
+            .borrow_mut()
+            .insert(key.to_string(), Node::Table(current));
         current = outer;
     }
     current
 }
 
+/// Helm's `Values.Table` on a tree: the (shared) table at a dotted path.
+fn tree_table(values: &Tree, path: &str) -> Option<Tree> {
+    let mut table = values.clone();
+    for key in path.split('.') {
+        let next = match table.borrow().get(key) {
+            Some(Node::Table(next)) => next.clone(),
+            _ => return None,
+        };
+        table = next;
+    }
+    Some(table)
+}
+
+/// Helm's `processImportValues` (always in merge mode, as `ProcessDependencies` calls
+/// it). Runs on shared trees because Helm's does: the imported tables are linked, not
+/// copied, into the accumulated imports, so a second import merging into the same
+/// place writes into the child's values before they are copied into the parent's.
 fn process_import_values(warnings: &mut Warnings, chart: &mut Chart) -> Result<(), CoalesceError> {
     if chart.metadata.dependencies.is_empty() {
         return Ok(());
     }
-    let (values, more) = merge_values(chart, &Map::new())?;
+    let (values, more) = coalesce_tree(chart, &Map::new(), true)?;
     warnings.extend(more);
-    let mut imported = Map::new();
+    let imported = Tree::default();
     for dependency in &mut chart.metadata.dependencies {
         let mut normalized = Vec::new();
         for import in &dependency.import_values {
@@ -268,21 +289,27 @@ fn process_import_values(warnings: &mut Warnings, chart: &mut Chart) -> Result<(
                 _ => continue,
             };
             normalized.push(serde_json::json!({"child": child, "parent": parent}));
-            let Some(source) = table(&values, &format!("{}.{child}", dependency.name)) else {
+            let Some(source) = tree_table(&values, &format!("{}.{child}", dependency.name)) else {
                 warnings.push(format!(
                     "ImportValues missing table from chart: chart={} child={child}",
                     dependency.name
                 ));
                 continue;
             };
-            let addition = path_to_map(&parent, source.clone());
-            warnings.extend(merge_tables(&mut imported, addition));
+            // `AsMap` of an empty table is a fresh map, not the table itself.
+            let source = if source.borrow().is_empty() {
+                Tree::default()
+            } else {
+                source
+            };
+            merge_trees(warnings, &imported, &path_to_tree(&parent, source), true);
         }
         dependency.import_values = normalized;
     }
-    let mut values = values;
-    warnings.extend(merge_tables(&mut values, imported));
-    chart.values = values;
+    // The imports go under the chart's values (a deep copy, taken only now).
+    let values = deep_copy(&values)?;
+    merge_trees(warnings, &values, &imported, true);
+    chart.values = from_tree(&values)?;
     Ok(())
 }
 
@@ -292,5 +319,80 @@ fn go_sprint(value: Option<&Value>) -> String {
         None | Some(Value::Null) => "<nil>".to_string(),
         Some(Value::String(s)) => s.clone(),
         Some(other) => crate::values::to_template_value(other).to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn object(value: Value) -> Map<String, Value> {
+        match value {
+            Value::Object(map) => map,
+            _ => panic!("not an object"),
+        }
+    }
+
+    fn chart(name: &str, values: Value) -> Chart {
+        let mut chart = Chart::default();
+        chart.metadata.name = name.into();
+        chart.metadata.version = "0.1.0".into();
+        chart.values = object(values);
+        chart
+    }
+
+    fn importing(imports: Value, sub_values: Value) -> Chart {
+        let mut top = chart("top", json!({}));
+        top.metadata.dependencies.push(Dependency {
+            name: "sub".into(),
+            version: "0.1.0".into(),
+            import_values: imports.as_array().cloned().unwrap_or_default(),
+            ..Default::default()
+        });
+        top.dependencies.push(chart("sub", sub_values));
+        top
+    }
+
+    /// Oracle (Helm v4.2.3): the second import merges into the tables the first one
+    /// linked, which are the subchart's own `exports.conn` tables.
+    #[test]
+    fn a_second_import_merges_into_the_first_imports_source() {
+        let mut top = importing(
+            json!([
+                {"child": "exports.conn", "parent": "."},
+                {"child": "exports.tuning", "parent": "."}
+            ]),
+            json!({"exports": {
+                "conn": {"settings": {"port": 5432.0}},
+                "tuning": {"settings": {"poolSize": 10.0}}
+            }}),
+        );
+        process_dependencies(&mut top, &Map::new()).unwrap();
+        assert_eq!(
+            top.values["sub"]["exports"]["conn"],
+            json!({"settings": {"port": 5432.0, "poolSize": 10.0}})
+        );
+        assert_eq!(
+            top.values["settings"],
+            json!({"port": 5432.0, "poolSize": 10.0})
+        );
+    }
+
+    /// Importing `exports` where `exports.data` went already links `exports` into
+    /// `exports.data`: a cycle. Helm v4.2.3 dies of a Go stack overflow copying it
+    /// (`fatal error: stack overflow` in copystructure), so there is no oracle text;
+    /// we fail with an error instead of crashing.
+    #[test]
+    fn imports_that_make_a_table_contain_itself_fail_cleanly() {
+        let mut top = importing(
+            json!([
+                {"child": "exports.data", "parent": "nested"},
+                {"child": "exports", "parent": "nested"}
+            ]),
+            json!({"exports": {"data": {"x": 1.0}}}),
+        );
+        let err = process_dependencies(&mut top, &Map::new()).unwrap_err();
+        assert!(err.message.contains("contains itself"), "{err}");
     }
 }
