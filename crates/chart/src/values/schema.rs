@@ -28,6 +28,11 @@ const SCHEMA_URL: &str = "file:///values.schema.json";
 /// The first line of the Go library's validation error, which Helm strips.
 const VALIDATION_PREFIX: &str = "jsonschema validation failed with 'file:///values.schema.json#'\n";
 
+/// Values nested at most this deep are validated on the current stack when at least
+/// [`SHALLOW_RED_ZONE`] of it is left.
+const SHALLOW_DEPTH: usize = 64;
+const SHALLOW_RED_ZONE: usize = 2 << 20;
+
 /// Stack reserved for compiling and validating: both recurse once per nesting level of the
 /// schema and of the values, and a chart's values are untrusted.
 const STACK_SIZE: usize = 64 << 20;
@@ -174,7 +179,10 @@ pub fn validate_against_single_schema(
             "values nest deeper than {MAX_VALUES_DEPTH} levels, more than helmpilot validates\n"
         )));
     }
-    stacker::grow(STACK_SIZE, || {
+    // A fresh 64 MiB stack costs a mapping and page faults on every render, so it is
+    // only taken for deeply nested values; shallow ones need little stack.
+    let on_big_stack = depth_exceeds(values, SHALLOW_DEPTH);
+    let validate = || {
         let mut compiler = Compiler::new();
         compiler.use_loader(Box::new(SandboxLoader));
         compiler.register_format(boon::Format {
@@ -199,7 +207,12 @@ pub fn validate_against_single_schema(
                 Err(Problem::Violations(format!("{text}\n")))
             }
         }
-    })
+    };
+    if on_big_stack {
+        stacker::grow(STACK_SIZE, validate)
+    } else {
+        stacker::maybe_grow(SHALLOW_RED_ZONE, STACK_SIZE, validate)
+    }
 }
 
 // ----- reading the schema document -----
