@@ -58,6 +58,18 @@ pub fn unmarshal(text: &str) -> Result<Decoded, String> {
     })
 }
 
+/// Go's syntax check of a JSON document (what `json.Unmarshal` runs before decoding),
+/// without building the value: `Err` holds Go's message.
+///
+/// ```
+/// assert_eq!(helmpilot_yaml::json::check_syntax("[1, x]").unwrap_err(),
+///            "invalid character 'x' looking for beginning of value");
+/// assert!(helmpilot_yaml::json::check_syntax("{\"a\": [1]}").is_ok());
+/// ```
+pub fn check_syntax(text: &str) -> Result<(), String> {
+    check_valid(text.as_bytes())
+}
+
 /// The name Go's type errors use for a JSON value's kind (`cannot unmarshal array into
 /// ...`).
 ///

@@ -503,29 +503,37 @@ impl Walker<'_> {
         let mut names = Vec::new();
         for entry in entries {
             let entry = entry.map_err(|e| LoadError::Io(go_io_error("readdirent", dir, &e)))?;
-            names.push(entry.file_name());
+            // The directory listing tells the entry's type, sparing an lstat per entry.
+            let file_type = entry
+                .file_type()
+                .map_err(|e| LoadError::Io(go_io_error("lstat", &entry.path(), &e)))?;
+            names.push((entry.file_name(), file_type));
         }
         // Go sorts names as byte strings.
-        names.sort_by(|a, b| a.as_encoded_bytes().cmp(b.as_encoded_bytes()));
-        for name in names {
+        names.sort_by(|a, b| a.0.as_encoded_bytes().cmp(b.0.as_encoded_bytes()));
+        for (name, file_type) in names {
             let path = dir.join(&name);
             let rel = format!("{rel_dir}{}", name.to_string_lossy());
-            self.visit(&path, &rel)?;
+            self.visit(&path, &rel, file_type)?;
         }
         Ok(())
     }
 
-    fn visit(&mut self, path: &Path, rel: &str) -> Result<(), LoadError> {
-        let mut meta = std::fs::symlink_metadata(path)
-            .map_err(|e| LoadError::Io(go_io_error("lstat", path, &e)))?;
+    fn visit(
+        &mut self,
+        path: &Path,
+        rel: &str,
+        mut file_type: std::fs::FileType,
+    ) -> Result<(), LoadError> {
         // Helm reports a file's size error with the name of what it stat'ed: the link
         // target's base name for a symlink.
         let mut stat_name = path.file_name().map(|n| n.to_string_lossy().into_owned());
         let mut resolved_dir = None;
-        if meta.file_type().is_symlink() {
+        if file_type.is_symlink() {
             if let Some(resolved) = self.sandbox.check_link(path)? {
-                meta = std::fs::symlink_metadata(&resolved)
-                    .map_err(|e| LoadError::Io(go_io_error("lstat", &resolved, &e)))?;
+                file_type = std::fs::symlink_metadata(&resolved)
+                    .map_err(|e| LoadError::Io(go_io_error("lstat", &resolved, &e)))?
+                    .file_type();
                 stat_name = resolved
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned());
@@ -535,7 +543,7 @@ impl Walker<'_> {
                 resolved_dir = Some(resolved);
             }
         }
-        if meta.is_dir() {
+        if file_type.is_dir() {
             if self.rules.ignore(rel, true) {
                 return Ok(());
             }
@@ -557,24 +565,40 @@ impl Walker<'_> {
         if self.rules.ignore(rel, false) {
             return Ok(());
         }
-        if !meta.is_file() {
+        if !file_type.is_file() {
             return Err(LoadError::File(format!(
                 "cannot load irregular file {} as it has file mode type bits set",
                 path.display()
             )));
         }
-        if meta.len() > MAX_DECOMPRESSED_FILE_SIZE {
-            return Err(LoadError::File(format!(
-                "chart file {} is larger than the maximum file size {MAX_DECOMPRESSED_FILE_SIZE}",
-                quote(stat_name.as_deref().unwrap_or_default())
-            )));
-        }
-        let data = std::fs::read(path).map_err(|e| {
+        let read_error = |e: std::io::Error| {
             LoadError::Io(format!(
                 "error reading {rel}: {}",
                 go_io_error("read", path, &e)
             ))
-        })?;
+        };
+        let too_large = || {
+            LoadError::File(format!(
+                "chart file {} is larger than the maximum file size {MAX_DECOMPRESSED_FILE_SIZE}",
+                quote(stat_name.as_deref().unwrap_or_default())
+            ))
+        };
+        // One open and one fstat: the size is checked on the file actually read.
+        let mut file = std::fs::File::open(path).map_err(read_error)?;
+        let size = file.metadata().map_err(read_error)?.len();
+        if size > MAX_DECOMPRESSED_FILE_SIZE {
+            return Err(too_large());
+        }
+        let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        // A file that grows while being read still cannot exceed the limit.
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(&mut file, MAX_DECOMPRESSED_FILE_SIZE + 1),
+            &mut data,
+        )
+        .map_err(read_error)?;
+        if data.len() as u64 > MAX_DECOMPRESSED_FILE_SIZE {
+            return Err(too_large());
+        }
         let data = data.strip_prefix(UTF8_BOM).unwrap_or(&data);
         self.files.push(ChartFile {
             name: rel.to_string(),

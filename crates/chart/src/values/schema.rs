@@ -225,7 +225,7 @@ fn parse_schema(bytes: &[u8]) -> Result<Value, String> {
     if text.trim_matches([' ', '\t', '\n', '\r']).is_empty() {
         return Err("EOF".to_string());
     }
-    if let Err(message) = helmpilot_yaml::json::unmarshal(&text) {
+    if let Err(message) = helmpilot_yaml::json::check_syntax(&text) {
         return Err(if message == "unexpected end of JSON input" {
             "unexpected EOF".to_string()
         } else if message.ends_with("after top-level value") {
