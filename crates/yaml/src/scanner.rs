@@ -325,13 +325,17 @@ fn is_blank(c: char) -> bool {
 }
 
 /// A set of ASCII bytes, for [`Scanner::run`].
-pub(crate) struct AsciiSet([bool; 128]);
+pub(crate) struct AsciiSet([bool; 256]);
 
 impl AsciiSet {
     /// Every ASCII byte but NUL and `stop`.
     const fn all_but(stop: &[u8]) -> AsciiSet {
-        let mut set = [true; 128];
-        set[0] = false;
+        let mut set = [false; 256];
+        let mut b = 1;
+        while b < 128 {
+            set[b] = true;
+            b += 1;
+        }
         let mut i = 0;
         while i < stop.len() {
             set[stop[i] as usize] = false;
@@ -342,14 +346,15 @@ impl AsciiSet {
 
     /// Only `byte`.
     const fn only(byte: u8) -> AsciiSet {
-        let mut set = [false; 128];
+        let mut set = [false; 256];
         set[byte as usize] = true;
         AsciiSet(set)
     }
 
     #[inline]
     fn contains(&self, byte: u8) -> bool {
-        byte < 0x80 && self.0[usize::from(byte)]
+        // Bytes from 0x80 up are never in the set.
+        self.0[usize::from(byte)]
     }
 }
 
@@ -534,10 +539,17 @@ impl<'a> Scanner<'a> {
             let mut to = from;
             let mut count = 0;
             while to + reach <= self.reader.raw_decoded {
-                if ascii.contains(bytes[to]) {
-                    to += 1;
-                    count += 1;
-                    continue;
+                // The ASCII bytes `keep` takes, up to the last one whose look-ahead
+                // is surely decoded, in one sweep.
+                let last = self.reader.raw_decoded - reach;
+                let ascii_run = bytes[to..=last]
+                    .iter()
+                    .position(|&b| !ascii.contains(b))
+                    .unwrap_or(last + 1 - to);
+                to += ascii_run;
+                count += ascii_run;
+                if to > last {
+                    break;
                 }
                 let (c, width) = match bytes[to] {
                     b if b < 0x80 => (char::from(b), 1),
@@ -593,17 +605,27 @@ impl<'a> Scanner<'a> {
     // ----- token queue -----
 
     /// The next token, without consuming it.
+    ///
+    /// Small enough to inline: the parser looks at most tokens more than once, and
+    /// only the first look scans.
+    #[inline]
     pub fn peek(&mut self) -> Result<&Token<'a>> {
         if !self.token_available {
             self.fetch_more_tokens()?;
         }
-        self.tokens.front().ok_or_else(|| {
-            Box::new(SyntaxError {
-                stage: Stage::Parser,
-                problem: "did not find expected <stream-end>".to_string(),
-                problem_mark: self.mark,
-                context_mark: Mark::default(),
-            })
+        match self.tokens.front() {
+            Some(token) => Ok(token),
+            None => Err(self.no_stream_end()),
+        }
+    }
+
+    #[cold]
+    fn no_stream_end(&self) -> Box<SyntaxError> {
+        Box::new(SyntaxError {
+            stage: Stage::Parser,
+            problem: "did not find expected <stream-end>".to_string(),
+            problem_mark: self.mark,
+            context_mark: Mark::default(),
         })
     }
 
@@ -634,6 +656,7 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    #[inline(never)]
     fn fetch_more_tokens(&mut self) -> Result<()> {
         if let Some(err) = &self.error {
             return Err(err.clone());
