@@ -93,7 +93,9 @@ pub(crate) struct Parser<'a> {
     state: State,
     states: Vec<State>,
     marks: Vec<Mark>,
-    tag_directives: Vec<(String, String)>,
+    /// Handles and prefixes; the two default ones are borrowed (every document has
+    /// them).
+    tag_directives: Vec<(Cow<'static, str>, Cow<'static, str>)>,
 }
 
 const DEFAULT_TAG_DIRECTIVES: [(&str, &str); 2] = [("!", "!"), ("!!", "tag:yaml.org,2002:")];
@@ -103,9 +105,10 @@ impl<'a> Parser<'a> {
         Parser {
             scanner: Scanner::new(input),
             state: State::StreamStart,
-            states: Vec::new(),
-            marks: Vec::new(),
-            tag_directives: Vec::new(),
+            // Room for the nesting of most documents, so that these grow rarely.
+            states: Vec::with_capacity(16),
+            marks: Vec::with_capacity(16),
+            tag_directives: Vec::with_capacity(2),
         }
     }
 
@@ -295,7 +298,7 @@ impl<'a> Parser<'a> {
                     .tag_directives
                     .iter()
                     .find(|(h, _)| *h == handle)
-                    .map(|(_, p)| p.as_str());
+                    .map(|(_, p)| p.as_ref());
                 match prefix {
                     Some(prefix) if !(prefix.is_empty() && suffix.is_empty()) => {
                         tag = format!("{prefix}{suffix}");
@@ -630,7 +633,8 @@ impl<'a> Parser<'a> {
                             Mark::default(),
                         ));
                     }
-                    self.tag_directives.push((handle, prefix));
+                    self.tag_directives
+                        .push((Cow::Owned(handle), Cow::Owned(prefix)));
                 }
                 _ => break,
             }
@@ -639,7 +643,7 @@ impl<'a> Parser<'a> {
         for (handle, prefix) in DEFAULT_TAG_DIRECTIVES {
             if !self.tag_directives.iter().any(|(h, _)| h == handle) {
                 self.tag_directives
-                    .push((handle.to_string(), prefix.to_string()));
+                    .push((Cow::Borrowed(handle), Cow::Borrowed(prefix)));
             }
         }
         Ok(())
