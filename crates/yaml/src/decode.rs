@@ -3,6 +3,7 @@
 //! guard against alias bombs), `<<` merge keys are applied, plain scalars are typed by
 //! the YAML 1.1 resolver and duplicate keys silently keep the last value.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use crate::parser::{Event, EventKind, Parser};
@@ -72,7 +73,7 @@ type Result<T> = std::result::Result<T, DecodeError>;
 /// rest of the stream is never looked at.
 struct Builder<'a> {
     parser: Parser<'a>,
-    peeked: Option<Event>,
+    peeked: Option<Event<'a>>,
     nodes: Vec<NodeKind>,
     children: Vec<usize>,
     /// Children of the collections being built, innermost last; each collection moves
@@ -83,15 +84,15 @@ struct Builder<'a> {
     anchors: HashMap<String, usize>,
 }
 
-impl Builder<'_> {
-    fn peek(&mut self) -> Result<&Event> {
+impl<'a> Builder<'a> {
+    fn peek(&mut self) -> Result<&Event<'a>> {
         if self.peeked.is_none() {
             self.peeked = Some(self.parser.next_event()?);
         }
         Ok(self.peeked.as_ref().expect("just set"))
     }
 
-    fn next(&mut self) -> Result<Event> {
+    fn next(&mut self) -> Result<Event<'a>> {
         match self.peeked.take() {
             Some(e) => Ok(e),
             None => Ok(self.parser.next_event()?),
@@ -132,7 +133,7 @@ impl Builder<'_> {
             } => {
                 let shared = self.anchored_depth > 0 || anchor.is_some();
                 let kind = NodeKind::Scalar {
-                    value,
+                    value: value.into_owned(),
                     tag,
                     implicit: plain_implicit,
                     shared,
@@ -295,7 +296,7 @@ impl Decoder {
                 } else {
                     std::mem::take(value)
                 };
-                scalar(text, tag, *implicit)
+                scalar(Cow::Owned(text), tag, *implicit)
             }
             NodeKind::Sequence(children) => {
                 let children = *children;
@@ -403,10 +404,11 @@ impl Decoder {
     }
 }
 
-/// A scalar as go-yaml decodes it into `interface{}`.
-fn scalar(value: String, tag: &str, implicit: bool) -> Result<Yaml> {
+/// A scalar as go-yaml decodes it into `interface{}`. The text is copied only when
+/// it becomes a string value.
+fn scalar(value: Cow<'_, str>, tag: &str, implicit: bool) -> Result<Yaml> {
     if tag.is_empty() && !implicit {
-        return Ok(Yaml::Str(value));
+        return Ok(Yaml::Str(value.into_owned()));
     }
     let resolved = resolve(tag, &value).map_err(fail)?;
     Ok(match resolved {
@@ -416,13 +418,13 @@ fn scalar(value: String, tag: &str, implicit: bool) -> Result<Yaml> {
         Resolved::Uint(n) => Yaml::Uint(n),
         Resolved::Float(f) => Yaml::Float(f),
         // go-yaml keeps timestamps as strings when decoding into interface{}.
-        Resolved::Timestamp => Yaml::Str(value),
+        Resolved::Timestamp => Yaml::Str(value.into_owned()),
         Resolved::Str(tag_used) if tag_used == BINARY_TAG => {
             let bytes = decode_base64(&value)
                 .ok_or_else(|| fail("!!binary value contains invalid base64 data".to_string()))?;
             Yaml::Str(lossy_utf8(&bytes))
         }
-        Resolved::Str(_) => Yaml::Str(value),
+        Resolved::Str(_) => Yaml::Str(value.into_owned()),
     })
 }
 
@@ -591,12 +593,54 @@ impl Builder<'_> {
     }
 }
 
-/// Whether the text has what anchors (`&`), aliases (`*`) and merge keys (`<<`) are
-/// written with, so that the direct way would likely give up half way and the stream
-/// be read twice. Only a guess to save time: the direct way checks the events itself
-/// (a merge key may be spelled with escapes) and gives up when it must.
+/// Whether the text has what anchors (`&name`), aliases (`*name`) and merge keys
+/// (`<<`) are written with, so that the direct way would likely give up half way and
+/// the stream be read twice. Only a guess to save time: the direct way checks the
+/// events itself (a merge key may be spelled with escapes) and gives up when it must.
+/// A `&` or `*` counts only where a token may start (after a blank, a line break or
+/// `[`, `{`, `,`, or at the start) and when a name follows, so that `a * b` or
+/// `"0 3 * * *"` in a manifest keep the direct way.
 fn may_need_graph(input: &str) -> bool {
-    input.bytes().any(|b| b == b'&' || b == b'*') || input.contains("<<")
+    let bytes = input.as_bytes();
+    // Blocks without any of the three bytes, nearly all of them, are passed over in
+    // one test each (a fixed-size branch-free loop, which becomes vector compares).
+    const BLOCK: usize = 32;
+    let mut start = 0;
+    for block in bytes.chunks(BLOCK) {
+        let mut seen = 0u8;
+        if let Ok(block) = <&[u8; BLOCK]>::try_from(block) {
+            for &b in block {
+                seen |= u8::from(b == b'&') | u8::from(b == b'*') | u8::from(b == b'<');
+            }
+        } else {
+            seen = 1;
+        }
+        if seen != 0 && graph_syntax_in(bytes, start, start + block.len()) {
+            return true;
+        }
+        start += block.len();
+    }
+    false
+}
+
+/// Whether an anchor, alias or merge key (as [`may_need_graph`] spots them) starts in
+/// `bytes[from..to]`.
+fn graph_syntax_in(bytes: &[u8], from: usize, to: usize) -> bool {
+    (from..to).any(|at| {
+        let next = bytes.get(at + 1).copied().unwrap_or(0);
+        match bytes[at] {
+            b'<' => next == b'<',
+            b'&' | b'*' => {
+                let token_start = at == 0
+                    || matches!(
+                        bytes[at - 1],
+                        b' ' | b'\t' | b'\n' | b'\r' | b'[' | b'{' | b','
+                    );
+                token_start && (next.is_ascii_alphanumeric() || next == b'_' || next == b'-')
+            }
+            _ => false,
+        }
+    })
 }
 
 /// go-yaml v2's `yaml.Unmarshal` into `interface{}`: the first document's value, or

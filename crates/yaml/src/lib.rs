@@ -302,18 +302,18 @@ fn into_json(yaml: Yaml) -> Value {
             Value::Object(out)
         }
         Yaml::Map(map) => {
-            let mut entries: Vec<(String, Value)> = map
-                .into_entries()
-                .into_iter()
-                .map(|(k, v)| match k {
-                    Yaml::Str(k) => (k, into_json(v)),
-                    _ => (String::new(), into_json(v)),
-                })
-                .collect();
-            // In key order, as `to_json_value` inserts them (which matters only if
-            // serde_json keeps insertion order).
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            Value::Object(entries.into_iter().collect())
+            // The keys are distinct, and serde_json's map (a B-tree: the crate is built
+            // without `preserve_order`, which a test below holds to) orders them
+            // itself, as `to_json_value` gets them.
+            Value::Object(
+                map.into_entries()
+                    .into_iter()
+                    .map(|(k, v)| match k {
+                        Yaml::Str(k) => (k, into_json(v)),
+                        _ => (String::new(), into_json(v)),
+                    })
+                    .collect(),
+            )
         }
     })
 }
@@ -528,6 +528,20 @@ pub(crate) fn lossy_utf8(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `into_json` leaves key order to serde_json's map, which must sort (Go's
+    /// `encoding/json` and so sigs.k8s.io/yaml give objects in key order).
+    #[test]
+    fn json_objects_come_out_in_key_order() {
+        let mut direct = Map::new();
+        direct.insert("b".to_string(), Value::Null);
+        direct.insert("a".to_string(), Value::Null);
+        assert_eq!(direct.keys().collect::<Vec<_>>(), ["a", "b"]);
+        let map = unmarshal_map("z: 1\nb: 2\nm: {x: 1, c: 2}\n").unwrap();
+        assert_eq!(map.keys().collect::<Vec<_>>(), ["b", "m", "z"]);
+        let inner = map["m"].as_object().unwrap();
+        assert_eq!(inner.keys().collect::<Vec<_>>(), ["c", "x"]);
+    }
 
     #[test]
     fn lossy_like_go() {

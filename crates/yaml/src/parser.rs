@@ -1,16 +1,19 @@
 //! The YAML parser: tokens to events, libyaml's state machine as go-yaml v2 has it.
 
+use std::borrow::Cow;
+
 use crate::scanner::{Mark, Result, ScalarStyle, Scanner, Stage, SyntaxError, Tok, TokenKind};
 
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum EventKind {
+pub(crate) enum EventKind<'a> {
     StreamStart,
     StreamEnd,
     DocumentStart,
     DocumentEnd,
     Alias(String),
     Scalar {
-        value: String,
+        /// Borrowed from the input where the scanner could (see `TokenKind::Scalar`).
+        value: Cow<'a, str>,
         style: ScalarStyle,
         /// The plain scalar may be resolved (no tag, or the non-specific `!`).
         plain_implicit: bool,
@@ -22,8 +25,8 @@ pub(crate) enum EventKind {
 }
 
 #[derive(Clone, Debug)]
-pub(crate) struct Event {
-    pub kind: EventKind,
+pub(crate) struct Event<'a> {
+    pub kind: EventKind<'a>,
     /// The node's anchor and tag; boxed, as most nodes have neither and events are
     /// moved about a lot.
     pub props: Option<Box<Props>>,
@@ -36,7 +39,7 @@ pub(crate) struct Props {
     pub tag: String,
 }
 
-impl Event {
+impl Event<'_> {
     /// The full tag, empty when there is none.
     pub fn tag(&self) -> &str {
         self.props.as_ref().map_or("", |p| &p.tag)
@@ -90,7 +93,9 @@ pub(crate) struct Parser<'a> {
     state: State,
     states: Vec<State>,
     marks: Vec<Mark>,
-    tag_directives: Vec<(String, String)>,
+    /// Handles and prefixes; the two default ones are borrowed (every document has
+    /// them).
+    tag_directives: Vec<(Cow<'static, str>, Cow<'static, str>)>,
 }
 
 const DEFAULT_TAG_DIRECTIVES: [(&str, &str); 2] = [("!", "!"), ("!!", "tag:yaml.org,2002:")];
@@ -100,9 +105,10 @@ impl<'a> Parser<'a> {
         Parser {
             scanner: Scanner::new(input),
             state: State::StreamStart,
-            states: Vec::new(),
-            marks: Vec::new(),
-            tag_directives: Vec::new(),
+            // Room for the nesting of most documents, so that these grow rarely.
+            states: Vec::with_capacity(16),
+            marks: Vec::with_capacity(16),
+            tag_directives: Vec::with_capacity(2),
         }
     }
 
@@ -117,7 +123,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Consumes the token `peek` looked at, with its text.
-    fn take(&mut self) -> TokenKind {
+    fn take(&mut self) -> TokenKind<'a> {
         match self.scanner.take_token() {
             Some(token) => token.kind,
             None => TokenKind::StreamEnd,
@@ -132,12 +138,12 @@ impl<'a> Parser<'a> {
         self.state = self.states.pop().unwrap_or(State::End);
     }
 
-    fn event(kind: EventKind) -> Event {
+    fn event(kind: EventKind<'a>) -> Event<'a> {
         Event { kind, props: None }
     }
 
     /// The next event. After the stream end it keeps returning the stream end.
-    pub fn next_event(&mut self) -> Result<Event> {
+    pub fn next_event(&mut self) -> Result<Event<'a>> {
         if self.scanner.stream_end_produced() || self.state == State::End {
             return Ok(Parser::event(EventKind::StreamEnd));
         }
@@ -167,7 +173,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn parse_stream_start(&mut self) -> Result<Event> {
+    fn parse_stream_start(&mut self) -> Result<Event<'a>> {
         let token = self.peek()?;
         if token.tok != Tok::StreamStart {
             return Err(parser_error(
@@ -181,7 +187,7 @@ impl<'a> Parser<'a> {
         Ok(Parser::event(EventKind::StreamStart))
     }
 
-    fn parse_document_start(&mut self, implicit: bool) -> Result<Event> {
+    fn parse_document_start(&mut self, implicit: bool) -> Result<Event<'a>> {
         let mut token = self.peek()?;
         if !implicit {
             while token.tok == Tok::DocumentEnd {
@@ -219,7 +225,7 @@ impl<'a> Parser<'a> {
         Ok(Parser::event(EventKind::StreamEnd))
     }
 
-    fn parse_document_content(&mut self) -> Result<Event> {
+    fn parse_document_content(&mut self) -> Result<Event<'a>> {
         let token = self.peek()?;
         if matches!(
             token.tok,
@@ -235,7 +241,7 @@ impl<'a> Parser<'a> {
         self.parse_node(true, false)
     }
 
-    fn parse_document_end(&mut self) -> Result<Event> {
+    fn parse_document_end(&mut self) -> Result<Event<'a>> {
         let token = self.peek()?;
         if token.tok == Tok::DocumentEnd {
             self.skip();
@@ -245,7 +251,7 @@ impl<'a> Parser<'a> {
         Ok(Parser::event(EventKind::DocumentEnd))
     }
 
-    fn parse_node(&mut self, block: bool, indentless_sequence: bool) -> Result<Event> {
+    fn parse_node(&mut self, block: bool, indentless_sequence: bool) -> Result<Event<'a>> {
         let mut token = self.peek()?;
         if token.tok == Tok::Alias {
             self.pop_state();
@@ -292,7 +298,7 @@ impl<'a> Parser<'a> {
                     .tag_directives
                     .iter()
                     .find(|(h, _)| *h == handle)
-                    .map(|(_, p)| p.as_str());
+                    .map(|(_, p)| p.as_ref());
                 match prefix {
                     Some(prefix) if !(prefix.is_empty() && suffix.is_empty()) => {
                         tag = format!("{prefix}{suffix}");
@@ -301,7 +307,7 @@ impl<'a> Parser<'a> {
                 }
             }
         }
-        let node_event = |kind: EventKind, anchor: Option<String>, tag: String| Event {
+        let node_event = |kind: EventKind<'a>, anchor: Option<String>, tag: String| Event {
             kind,
             props: (anchor.is_some() || !tag.is_empty()).then(|| Box::new(Props { anchor, tag })),
         };
@@ -313,7 +319,7 @@ impl<'a> Parser<'a> {
             self.pop_state();
             let (value, style) = match self.take() {
                 TokenKind::Scalar(value, style) => (value, style),
-                _ => (String::new(), ScalarStyle::Plain),
+                _ => (Cow::Borrowed(""), ScalarStyle::Plain),
             };
             let plain_implicit = (tag.is_empty() && style == ScalarStyle::Plain) || tag == "!";
             let kind = EventKind::Scalar {
@@ -347,7 +353,7 @@ impl<'a> Parser<'a> {
             self.pop_state();
             let plain_implicit = tag.is_empty();
             let kind = EventKind::Scalar {
-                value: String::new(),
+                value: Cow::Borrowed(""),
                 style: ScalarStyle::Plain,
                 plain_implicit,
             };
@@ -360,7 +366,7 @@ impl<'a> Parser<'a> {
         ))
     }
 
-    fn parse_block_sequence_entry(&mut self, first: bool) -> Result<Event> {
+    fn parse_block_sequence_entry(&mut self, first: bool) -> Result<Event<'a>> {
         if first {
             let token = self.peek()?;
             self.marks.push(token.start);
@@ -391,7 +397,7 @@ impl<'a> Parser<'a> {
         ))
     }
 
-    fn parse_indentless_sequence_entry(&mut self) -> Result<Event> {
+    fn parse_indentless_sequence_entry(&mut self) -> Result<Event<'a>> {
         let token = self.peek()?;
         if token.tok == Tok::BlockEntry {
             self.skip();
@@ -410,7 +416,7 @@ impl<'a> Parser<'a> {
         Ok(Parser::event(EventKind::SequenceEnd))
     }
 
-    fn parse_block_mapping_key(&mut self, first: bool) -> Result<Event> {
+    fn parse_block_mapping_key(&mut self, first: bool) -> Result<Event<'a>> {
         if first {
             let token = self.peek()?;
             self.marks.push(token.start);
@@ -441,7 +447,7 @@ impl<'a> Parser<'a> {
         ))
     }
 
-    fn parse_block_mapping_value(&mut self) -> Result<Event> {
+    fn parse_block_mapping_value(&mut self) -> Result<Event<'a>> {
         let token = self.peek()?;
         if token.tok == Tok::Value {
             self.skip();
@@ -457,7 +463,7 @@ impl<'a> Parser<'a> {
         Ok(empty_scalar())
     }
 
-    fn parse_flow_sequence_entry(&mut self, first: bool) -> Result<Event> {
+    fn parse_flow_sequence_entry(&mut self, first: bool) -> Result<Event<'a>> {
         if first {
             let token = self.peek()?;
             self.marks.push(token.start);
@@ -495,7 +501,7 @@ impl<'a> Parser<'a> {
         Ok(Parser::event(EventKind::SequenceEnd))
     }
 
-    fn parse_flow_sequence_entry_mapping_key(&mut self) -> Result<Event> {
+    fn parse_flow_sequence_entry_mapping_key(&mut self) -> Result<Event<'a>> {
         let token = self.peek()?;
         if !matches!(
             token.tok,
@@ -509,7 +515,7 @@ impl<'a> Parser<'a> {
         Ok(empty_scalar())
     }
 
-    fn parse_flow_sequence_entry_mapping_value(&mut self) -> Result<Event> {
+    fn parse_flow_sequence_entry_mapping_value(&mut self) -> Result<Event<'a>> {
         let mut token = self.peek()?;
         if token.tok == Tok::Value {
             self.skip();
@@ -523,14 +529,14 @@ impl<'a> Parser<'a> {
         Ok(empty_scalar())
     }
 
-    fn parse_flow_sequence_entry_mapping_end(&mut self) -> Result<Event> {
+    fn parse_flow_sequence_entry_mapping_end(&mut self) -> Result<Event<'a>> {
         // libyaml looks at the next token here, which may report an error.
         self.peek()?;
         self.state = State::FlowSequenceEntry;
         Ok(Parser::event(EventKind::MappingEnd))
     }
 
-    fn parse_flow_mapping_key(&mut self, first: bool) -> Result<Event> {
+    fn parse_flow_mapping_key(&mut self, first: bool) -> Result<Event<'a>> {
         if first {
             let token = self.peek()?;
             self.marks.push(token.start);
@@ -572,7 +578,7 @@ impl<'a> Parser<'a> {
         Ok(Parser::event(EventKind::MappingEnd))
     }
 
-    fn parse_flow_mapping_value(&mut self, empty: bool) -> Result<Event> {
+    fn parse_flow_mapping_value(&mut self, empty: bool) -> Result<Event<'a>> {
         let mut token = self.peek()?;
         if empty {
             self.state = State::FlowMappingKey;
@@ -627,7 +633,8 @@ impl<'a> Parser<'a> {
                             Mark::default(),
                         ));
                     }
-                    self.tag_directives.push((handle, prefix));
+                    self.tag_directives
+                        .push((Cow::Owned(handle), Cow::Owned(prefix)));
                 }
                 _ => break,
             }
@@ -636,17 +643,17 @@ impl<'a> Parser<'a> {
         for (handle, prefix) in DEFAULT_TAG_DIRECTIVES {
             if !self.tag_directives.iter().any(|(h, _)| h == handle) {
                 self.tag_directives
-                    .push((handle.to_string(), prefix.to_string()));
+                    .push((Cow::Borrowed(handle), Cow::Borrowed(prefix)));
             }
         }
         Ok(())
     }
 }
 
-fn empty_scalar() -> Event {
+fn empty_scalar<'a>() -> Event<'a> {
     Event {
         kind: EventKind::Scalar {
-            value: String::new(),
+            value: Cow::Borrowed(""),
             style: ScalarStyle::Plain,
             plain_implicit: true,
         },

@@ -10,6 +10,7 @@
 //! validates the input in 512-byte chunks, so a control character is reported as soon as
 //! the chunk holding it is decoded.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 
 use crate::fxhash::FxHashMap;
@@ -73,7 +74,7 @@ pub(crate) enum ScalarStyle {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum TokenKind {
+pub(crate) enum TokenKind<'a> {
     StreamStart,
     StreamEnd,
     VersionDirective(u32, u32),
@@ -96,7 +97,9 @@ pub(crate) enum TokenKind {
     Anchor(String),
     /// Handle and suffix.
     Tag(Box<(String, String)>),
-    Scalar(String, ScalarStyle),
+    /// The text, borrowed from the input when it is written there as it is (most
+    /// plain scalars: numbers, booleans and words need no copy of their own).
+    Scalar(Cow<'a, str>, ScalarStyle),
 }
 
 /// A token's kind without its text: what the parser looks at before it decides to take
@@ -126,7 +129,7 @@ pub(crate) enum Tok {
     Scalar,
 }
 
-impl TokenKind {
+impl TokenKind<'_> {
     pub fn tok(&self) -> Tok {
         match self {
             TokenKind::StreamStart => Tok::StreamStart,
@@ -155,8 +158,8 @@ impl TokenKind {
 }
 
 #[derive(Clone, Debug)]
-pub(crate) struct Token {
-    pub kind: TokenKind,
+pub(crate) struct Token<'a> {
+    pub kind: TokenKind<'a>,
     pub start: Mark,
 }
 
@@ -202,10 +205,26 @@ impl Reader<'_> {
         self.raw_read = end;
         let bytes = self.raw.as_bytes();
         while self.raw_decoded < end {
-            // Printable ASCII and line feeds, nearly all of any chart, in one sweep.
+            // Printable ASCII and line feeds, nearly all of any chart, in one sweep:
+            // sixteen bytes at a time while all are (a branch-free test the compiler
+            // turns into vector compares), then byte by byte.
+            let plain_byte = |b: u8| (0x20..0x7F).contains(&b) || b == b'\n';
+            while let Some(block) = bytes
+                .get(self.raw_decoded..end)
+                .and_then(|rest| rest.first_chunk::<16>())
+            {
+                let mut all = true;
+                for &b in block {
+                    all &= plain_byte(b);
+                }
+                if !all {
+                    break;
+                }
+                self.raw_decoded += 16;
+            }
             let plain = bytes[self.raw_decoded..end]
                 .iter()
-                .position(|&b| !((0x20..0x7F).contains(&b) || b == b'\n'))
+                .position(|&b| !plain_byte(b))
                 .unwrap_or(end - self.raw_decoded);
             self.raw_decoded += plain;
             if self.raw_decoded >= end {
@@ -268,7 +287,7 @@ pub(crate) struct Scanner<'a> {
     /// Byte offset of the current character in the input; `mark` counts characters.
     pos: usize,
     mark: Mark,
-    tokens: VecDeque<Token>,
+    tokens: VecDeque<Token<'a>>,
     tokens_parsed: usize,
     token_available: bool,
     stream_start_produced: bool,
@@ -306,13 +325,17 @@ fn is_blank(c: char) -> bool {
 }
 
 /// A set of ASCII bytes, for [`Scanner::run`].
-pub(crate) struct AsciiSet([bool; 128]);
+pub(crate) struct AsciiSet([bool; 256]);
 
 impl AsciiSet {
     /// Every ASCII byte but NUL and `stop`.
     const fn all_but(stop: &[u8]) -> AsciiSet {
-        let mut set = [true; 128];
-        set[0] = false;
+        let mut set = [false; 256];
+        let mut b = 1;
+        while b < 128 {
+            set[b] = true;
+            b += 1;
+        }
         let mut i = 0;
         while i < stop.len() {
             set[stop[i] as usize] = false;
@@ -323,14 +346,15 @@ impl AsciiSet {
 
     /// Only `byte`.
     const fn only(byte: u8) -> AsciiSet {
-        let mut set = [false; 128];
+        let mut set = [false; 256];
         set[byte as usize] = true;
         AsciiSet(set)
     }
 
     #[inline]
     fn contains(&self, byte: u8) -> bool {
-        byte < 0x80 && self.0[usize::from(byte)]
+        // Bytes from 0x80 up are never in the set.
+        self.0[usize::from(byte)]
     }
 }
 
@@ -381,16 +405,17 @@ impl<'a> Scanner<'a> {
             },
             pos: 0,
             mark: Mark::default(),
-            tokens: VecDeque::new(),
+            // Room for what most documents need, so that these grow rarely.
+            tokens: VecDeque::with_capacity(16),
             tokens_parsed: 0,
             token_available: false,
             stream_start_produced: false,
             stream_end_produced: false,
             indent: -1,
-            indents: Vec::new(),
+            indents: Vec::with_capacity(16),
             flow_level: 0,
             simple_key_allowed: false,
-            simple_keys: Vec::new(),
+            simple_keys: Vec::with_capacity(8),
             simple_keys_by_tok: FxHashMap::default(),
             error: None,
             scratch: Scratch::default(),
@@ -515,10 +540,17 @@ impl<'a> Scanner<'a> {
             let mut to = from;
             let mut count = 0;
             while to + reach <= self.reader.raw_decoded {
-                if ascii.contains(bytes[to]) {
-                    to += 1;
-                    count += 1;
-                    continue;
+                // The ASCII bytes `keep` takes, up to the last one whose look-ahead
+                // is surely decoded, in one sweep.
+                let last = self.reader.raw_decoded - reach;
+                let ascii_run = bytes[to..=last]
+                    .iter()
+                    .position(|&b| !ascii.contains(b))
+                    .unwrap_or(last + 1 - to);
+                to += ascii_run;
+                count += ascii_run;
+                if to > last {
+                    break;
                 }
                 let (c, width) = match bytes[to] {
                     b if b < 0x80 => (char::from(b), 1),
@@ -574,17 +606,27 @@ impl<'a> Scanner<'a> {
     // ----- token queue -----
 
     /// The next token, without consuming it.
-    pub fn peek(&mut self) -> Result<&Token> {
+    ///
+    /// Small enough to inline: the parser looks at most tokens more than once, and
+    /// only the first look scans.
+    #[inline]
+    pub fn peek(&mut self) -> Result<&Token<'a>> {
         if !self.token_available {
             self.fetch_more_tokens()?;
         }
-        self.tokens.front().ok_or_else(|| {
-            Box::new(SyntaxError {
-                stage: Stage::Parser,
-                problem: "did not find expected <stream-end>".to_string(),
-                problem_mark: self.mark,
-                context_mark: Mark::default(),
-            })
+        match self.tokens.front() {
+            Some(token) => Ok(token),
+            None => Err(self.no_stream_end()),
+        }
+    }
+
+    #[cold]
+    fn no_stream_end(&self) -> Box<SyntaxError> {
+        Box::new(SyntaxError {
+            stage: Stage::Parser,
+            problem: "did not find expected <stream-end>".to_string(),
+            problem_mark: self.mark,
+            context_mark: Mark::default(),
         })
     }
 
@@ -594,7 +636,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Consumes the token `peek` returned and hands it over.
-    pub fn take_token(&mut self) -> Option<Token> {
+    pub fn take_token(&mut self) -> Option<Token<'a>> {
         self.token_available = false;
         self.tokens_parsed += 1;
         let token = self.tokens.pop_front();
@@ -608,13 +650,14 @@ impl<'a> Scanner<'a> {
         self.stream_end_produced
     }
 
-    fn insert_token(&mut self, pos: Option<usize>, token: Token) {
+    fn insert_token(&mut self, pos: Option<usize>, token: Token<'a>) {
         match pos {
             Some(pos) if pos <= self.tokens.len() => self.tokens.insert(pos, token),
             _ => self.tokens.push_back(token),
         }
     }
 
+    #[inline(never)]
     fn fetch_more_tokens(&mut self) -> Result<()> {
         if let Some(err) = &self.error {
             return Err(err.clone());
@@ -825,7 +868,7 @@ impl<'a> Scanner<'a> {
         &mut self,
         column: usize,
         number: Option<usize>,
-        kind: TokenKind,
+        kind: TokenKind<'a>,
         mark: Mark,
     ) -> Result<()> {
         if self.flow_level > 0 {
@@ -865,7 +908,7 @@ impl<'a> Scanner<'a> {
 
     // ----- fetchers -----
 
-    fn push_simple(&mut self, kind: TokenKind, start: Mark) {
+    fn push_simple(&mut self, kind: TokenKind<'a>, start: Mark) {
         let token = Token { kind, start };
         self.insert_token(None, token);
     }
@@ -899,7 +942,7 @@ impl<'a> Scanner<'a> {
         Ok(())
     }
 
-    fn fetch_document_indicator(&mut self, kind: TokenKind) -> Result<()> {
+    fn fetch_document_indicator(&mut self, kind: TokenKind<'a>) -> Result<()> {
         self.unroll_indent(-1);
         self.remove_simple_key()?;
         self.simple_key_allowed = false;
@@ -911,7 +954,7 @@ impl<'a> Scanner<'a> {
         Ok(())
     }
 
-    fn fetch_flow_collection_start(&mut self, kind: TokenKind) -> Result<()> {
+    fn fetch_flow_collection_start(&mut self, kind: TokenKind<'a>) -> Result<()> {
         self.save_simple_key()?;
         self.increase_flow_level()?;
         self.simple_key_allowed = true;
@@ -921,7 +964,7 @@ impl<'a> Scanner<'a> {
         Ok(())
     }
 
-    fn fetch_flow_collection_end(&mut self, kind: TokenKind) -> Result<()> {
+    fn fetch_flow_collection_end(&mut self, kind: TokenKind<'a>) -> Result<()> {
         self.remove_simple_key()?;
         self.decrease_flow_level();
         self.simple_key_allowed = false;
@@ -1124,7 +1167,7 @@ impl<'a> Scanner<'a> {
         Ok(())
     }
 
-    fn scan_directive(&mut self) -> Result<Token> {
+    fn scan_directive(&mut self) -> Result<Token<'a>> {
         let start = self.mark;
         self.skip();
         let name = self.scan_directive_name(start)?;
@@ -1247,7 +1290,7 @@ impl<'a> Scanner<'a> {
         Ok((handle, prefix))
     }
 
-    fn scan_anchor(&mut self, alias: bool) -> Result<Token> {
+    fn scan_anchor(&mut self, alias: bool) -> Result<Token<'a>> {
         let start = self.mark;
         self.skip();
         self.cache(1)?;
@@ -1274,7 +1317,7 @@ impl<'a> Scanner<'a> {
         Ok(Token { kind, start })
     }
 
-    fn scan_tag(&mut self) -> Result<Token> {
+    fn scan_tag(&mut self) -> Result<Token<'a>> {
         let start = self.mark;
         self.cache(2)?;
         let (handle, suffix);
@@ -1450,7 +1493,7 @@ impl<'a> Scanner<'a> {
         Ok(())
     }
 
-    fn scan_block_scalar(&mut self, literal: bool) -> Result<Token> {
+    fn scan_block_scalar(&mut self, literal: bool) -> Result<Token<'a>> {
         let mut scratch = std::mem::take(&mut self.scratch);
         scratch.leading_break.clear();
         scratch.trailing_breaks.clear();
@@ -1460,7 +1503,11 @@ impl<'a> Scanner<'a> {
         token
     }
 
-    fn scan_block_scalar_with(&mut self, literal: bool, scratch: &mut Scratch) -> Result<Token> {
+    fn scan_block_scalar_with(
+        &mut self,
+        literal: bool,
+        scratch: &mut Scratch,
+    ) -> Result<Token<'a>> {
         let Scratch {
             leading_break,
             trailing_breaks,
@@ -1553,7 +1600,7 @@ impl<'a> Scanner<'a> {
             ScalarStyle::Folded
         };
         Ok(Token {
-            kind: TokenKind::Scalar(s, style),
+            kind: TokenKind::Scalar(Cow::Owned(s), style),
             start,
         })
     }
@@ -1606,7 +1653,7 @@ impl<'a> Scanner<'a> {
             && is_blankz(self.ch(3))
     }
 
-    fn scan_flow_scalar(&mut self, single: bool) -> Result<Token> {
+    fn scan_flow_scalar(&mut self, single: bool) -> Result<Token<'a>> {
         let mut scratch = std::mem::take(&mut self.scratch);
         scratch.leading_break.clear();
         scratch.trailing_breaks.clear();
@@ -1616,7 +1663,7 @@ impl<'a> Scanner<'a> {
         token
     }
 
-    fn scan_flow_scalar_with(&mut self, single: bool, scratch: &mut Scratch) -> Result<Token> {
+    fn scan_flow_scalar_with(&mut self, single: bool, scratch: &mut Scratch) -> Result<Token<'a>> {
         let Scratch {
             leading_break,
             trailing_breaks,
@@ -1720,7 +1767,7 @@ impl<'a> Scanner<'a> {
             ScalarStyle::DoubleQuoted
         };
         Ok(Token {
-            kind: TokenKind::Scalar(s, style),
+            kind: TokenKind::Scalar(Cow::Owned(s), style),
             start,
         })
     }
@@ -1787,7 +1834,7 @@ impl<'a> Scanner<'a> {
         Ok(())
     }
 
-    fn scan_plain_scalar(&mut self) -> Result<Token> {
+    fn scan_plain_scalar(&mut self) -> Result<Token<'a>> {
         let mut scratch = std::mem::take(&mut self.scratch);
         scratch.leading_break.clear();
         scratch.trailing_breaks.clear();
@@ -1797,13 +1844,18 @@ impl<'a> Scanner<'a> {
         token
     }
 
-    fn scan_plain_scalar_with(&mut self, scratch: &mut Scratch) -> Result<Token> {
+    fn scan_plain_scalar_with(&mut self, scratch: &mut Scratch) -> Result<Token<'a>> {
         let Scratch {
             leading_break,
             trailing_breaks,
             whitespaces,
         } = scratch;
+        // The text is the input's own `raw[from..to]` until folding adds a blank or a
+        // line break of its own; only then is it copied into `s` (`owned`).
+        let raw = self.reader.raw;
         let mut s = String::new();
+        let mut owned = false;
+        let (mut from, mut to) = (self.pos, self.pos);
         let mut leading_blanks = false;
         let indent = self.indent + 1;
         let start = self.mark;
@@ -1820,6 +1872,10 @@ impl<'a> Scanner<'a> {
                     break;
                 }
                 if leading_blanks || !whitespaces.is_empty() {
+                    if !owned {
+                        s.push_str(raw.get(from..to).unwrap_or(""));
+                        owned = true;
+                    }
                     if leading_blanks {
                         if leading_break.starts_with('\n') {
                             if trailing_breaks.is_empty() {
@@ -1841,11 +1897,26 @@ impl<'a> Scanner<'a> {
                 }
                 let flow = self.flow_level > 0;
                 let ascii = if flow { &PLAIN_FLOW } else { &PLAIN_BLOCK };
-                self.run(2, Some(&mut s), ascii, |c, next| {
+                let keep = |c, next| {
                     !(is_blankz(c)
                         || (c == ':' && is_blankz(next))
                         || (flow && matches!(c, ',' | '?' | '[' | ']' | '{' | '}')))
-                })?;
+                };
+                if !owned && from != to && to != self.pos {
+                    // Not reached (anything skipped since the text so far ended is a
+                    // blank, folded in above), but then the text is no longer one piece.
+                    s.push_str(raw.get(from..to).unwrap_or(""));
+                    owned = true;
+                }
+                if owned {
+                    self.run(2, Some(&mut s), ascii, keep)?;
+                } else {
+                    if from == to {
+                        from = self.pos;
+                    }
+                    self.run(2, None, ascii, keep)?;
+                    to = self.pos;
+                }
             }
             if !(is_blank(self.ch(0)) || is_break(self.ch(0))) {
                 break;
@@ -1892,8 +1963,13 @@ impl<'a> Scanner<'a> {
         if leading_blanks {
             self.simple_key_allowed = true;
         }
+        let text = if owned {
+            Cow::Owned(s)
+        } else {
+            Cow::Borrowed(raw.get(from..to).unwrap_or(""))
+        };
         Ok(Token {
-            kind: TokenKind::Scalar(s, ScalarStyle::Plain),
+            kind: TokenKind::Scalar(text, ScalarStyle::Plain),
             start,
         })
     }
@@ -1903,7 +1979,7 @@ impl<'a> Scanner<'a> {
 mod tests {
     use super::*;
 
-    fn kinds(input: &str) -> Vec<TokenKind> {
+    fn kinds(input: &str) -> Vec<TokenKind<'_>> {
         let mut scanner = Scanner::new(input);
         let mut out = Vec::new();
         loop {
@@ -1949,7 +2025,7 @@ mod tests {
             kinds(input)
                 .into_iter()
                 .find_map(|k| match k {
-                    TokenKind::Scalar(s, _) => Some(s),
+                    TokenKind::Scalar(s, _) => Some(s.into_owned()),
                     _ => None,
                 })
                 .unwrap()
