@@ -1,13 +1,16 @@
-//! Helm charts for helmpilot. Today: Helm's template function library ([`funcs`]), which
-//! chart rendering builds on, and Masterminds-compatible [`semver`] versions and
-//! constraints (`semverCompare` now; `kubeVersion` and dependency ranges next).
+//! Helm charts for helmpilot, rendered as Helm v4.2.3 renders them: [`chart`] loads a
+//! chart directory or `.tgz` and processes its dependencies, [`values`] merges and
+//! coalesces values and validates them against `values.schema.json`, [`render`] runs
+//! Helm's engine with the built-in objects and [`funcs`] (Helm's template function
+//! library), [`manifest`] sorts and prints the result, and [`template`] is
+//! `helm template`'s whole pipeline. [`semver`] is Masterminds' versions and constraints.
 //!
-//! ```
-//! use helmpilot_chart::funcs::helm_functions;
-//! use helmpilot_template::{Templates, Value};
-//! let mut set = Templates::with_functions(helm_functions());
-//! set.parse("t", r#"{{ default "web" .name }}"#).unwrap();
-//! assert_eq!(set.execute("t", &Value::Map(Default::default())).unwrap(), "web");
+//! ```no_run
+//! use helmpilot_chart::chart::load;
+//! use helmpilot_chart::template::{template, TemplateOptions};
+//! let chart = load(std::path::Path::new("fixtures/charts/fraud-detector")).unwrap();
+//! let values = serde_json::Map::new();
+//! print!("{}", template(chart, &values, &TemplateOptions::default()).unwrap().text);
 //! ```
 
 pub mod chart;
