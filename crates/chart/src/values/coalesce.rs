@@ -15,7 +15,7 @@
 //! global tables, and a table missing from the destination is linked in, not copied. A
 //! later merge into such a shared table shows everywhere it is linked (a subchart's
 //! default `global.a.b.c` appears in its parent's `.Values.global.a.b`, for instance).
-//! That is observable in rendered output, so the algorithm runs on [`Tree`]: tables with
+//! That is observable in rendered output, so the algorithm runs on `Tree`: tables with
 //! shared ownership, copied exactly where Helm copies (deeply where it deep-copies, one
 //! level where it shallow-copies).
 //!
