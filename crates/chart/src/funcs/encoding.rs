@@ -50,10 +50,11 @@ pub(super) fn register(funcs: &mut Functions, _env: &Arc<FunctionEnv>) {
     }
 }
 
-/// Standard padded base64.
+/// Standard padded base64 (Go's `base64.StdEncoding`), for `b64enc`, PEM blocks, AES
+/// output, random bytes and `.Files.AsSecrets`.
 ///
 /// For example `hi` becomes `aGk=`.
-fn base64_encode(input: &[u8]) -> String {
+pub(crate) fn base64_encode(input: &[u8]) -> String {
     let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
     for chunk in input.chunks(3) {
         let mut block = [0u8; 3];

@@ -13,7 +13,7 @@ mod dates;
 pub(crate) use dates::parse_rfc3339;
 mod defaults;
 mod dicts;
-mod encoding;
+pub(crate) mod encoding;
 mod env;
 mod helm;
 mod json;

@@ -15,7 +15,7 @@ use helmpilot_template::{Error, Function, Functions, GoType, Signature, Value};
 use rand_chacha::ChaCha20Rng;
 use rand_core::RngCore;
 
-use super::crypto::base64_encode;
+use super::encoding::base64_encode;
 use super::FunctionEnv;
 
 /// The largest count we generate (64 Mi characters or bytes). Go would allocate up to

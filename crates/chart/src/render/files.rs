@@ -31,6 +31,7 @@ use std::sync::Arc;
 use helmpilot_template::{GoType, List, Member, Object, Signature, Str, Value};
 
 use crate::chart::ChartFile;
+use crate::funcs::encoding::base64_encode;
 
 /// Helm's `.Files` object.
 #[derive(Clone, Debug, Default)]
@@ -135,7 +136,7 @@ impl Files {
 
     /// `AsSecrets`: `base name: base64` entries as YAML (no final newline).
     pub fn as_secrets(&self) -> String {
-        self.to_yaml(base64_std)
+        self.to_yaml(base64_encode)
     }
 
     fn to_yaml(&self, encode: impl Fn(&[u8]) -> String) -> String {
@@ -173,28 +174,6 @@ fn base_name(path: &str) -> &str {
         return if path.is_empty() { "." } else { "/" };
     }
     trimmed.rsplit('/').next().unwrap_or(trimmed)
-}
-
-/// Standard base64 with padding (Go's `base64.StdEncoding`).
-fn base64_std(data: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 const METHODS_WITH_PATH: &[&str] = &["Get", "GetBytes", "Glob", "Lines"];
@@ -566,11 +545,11 @@ mod tests {
 
     #[test]
     fn base64_like_go() {
-        assert_eq!(base64_std(b""), "");
-        assert_eq!(base64_std(b"a"), "YQ==");
-        assert_eq!(base64_std(b"ab"), "YWI=");
-        assert_eq!(base64_std(b"abc"), "YWJj");
-        assert_eq!(base64_std(&[0xff, 0xfe, 0x00, 0x10]), "//4AEA==");
+        assert_eq!(base64_encode(b""), "");
+        assert_eq!(base64_encode(b"a"), "YQ==");
+        assert_eq!(base64_encode(b"ab"), "YWI=");
+        assert_eq!(base64_encode(b"abc"), "YWJj");
+        assert_eq!(base64_encode(&[0xff, 0xfe, 0x00, 0x10]), "//4AEA==");
     }
 
     #[test]

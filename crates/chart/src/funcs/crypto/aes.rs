@@ -16,7 +16,8 @@ use aes::Aes256;
 use helmpilot_template::{Error, Function, Functions, GoType, Signature, Value};
 use rand_core::RngCore;
 
-use super::pem::{base64_decode, base64_encode};
+use super::pem::base64_decode;
+use crate::funcs::encoding::base64_encode;
 use crate::funcs::FunctionEnv;
 
 const BLOCK: usize = 16;

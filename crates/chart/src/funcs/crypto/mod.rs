@@ -21,8 +21,6 @@ mod keys;
 mod passwords;
 mod pem;
 
-pub(super) use pem::base64_encode;
-
 pub(super) fn register(funcs: &mut Functions, env: &Arc<FunctionEnv>) {
     hashes::register(funcs);
     passwords::register(funcs, env);

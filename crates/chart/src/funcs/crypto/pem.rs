@@ -3,29 +3,7 @@
 //! Go's base64 errors, and `pem.Decode` decides which key and certificate texts Sprig
 //! accepts (text around a block, `\r\n` line ends, headers, blank padding).
 
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/// Standard padded base64, as Go's `base64.StdEncoding.EncodeToString`: `b"ab"` gives
-/// `"YWI="`.
-pub(crate) fn base64_encode(data: &[u8]) -> String {
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
-        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[(n >> shift) as usize & 63]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
+use crate::funcs::encoding::base64_encode;
 
 fn decode_symbol(b: u8) -> Option<u8> {
     match b {
