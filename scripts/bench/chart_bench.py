@@ -43,6 +43,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# Shared with the engine benchmark and the chart oracle (same folder / scripts/oracle).
+from template_bench import fail, import_helm
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "oracle"))
+from render_charts import merge_maps  # noqa: E402  (loader.MergeMaps, as -f files merge)
+
 REPO = Path(__file__).resolve().parents[2]
 CHARTS = REPO / "fixtures" / "charts"
 RELEASE = "bench"
@@ -77,22 +83,8 @@ class Case:
         return ", ".join(p.name for p in self.values) or "values.yaml"
 
 
-def fail(message: str) -> None:
-    print(f"error: {message}", file=sys.stderr)
-    sys.exit(1)
-
-
-def import_helm() -> Any:
-    try:
-        import helm_python
-    except ImportError as exc:
-        fail(f"cannot import helm_python ({exc}); run scripts/oracle/setup.sh")
-    return helm_python
-
-
 def import_oracle() -> Any:
     """The chart conformance oracle, with its Helm version check."""
-    sys.path.insert(0, str(REPO / "scripts" / "oracle"))
     import render_charts
 
     render_charts.helm = render_charts.import_helm()
@@ -102,17 +94,6 @@ def import_oracle() -> Any:
 # --------------------------------------------------------------------------
 # Helm side: a worker process (``--helm-worker``) so that its peak memory is its own
 # --------------------------------------------------------------------------
-
-def merge_maps(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
-    """loader.MergeMaps, as ``helm template -f A -f B`` merges values files."""
-    out = dict(a)
-    for key, value in b.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = merge_maps(out[key], value)
-        else:
-            out[key] = value
-    return out
-
 
 def helm_template_once(helm: Any, chart_dir: str, value_files: list[str]) -> str:
     """One `helm template` worth of Helm work; returns the install manifest."""
