@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use helmpilot_chart::funcs::{helm_functions_with, FunctionEnv};
+use helmpilot_chart::render::engine::{is_partial, parse_order};
 use helmpilot_template::{Map, Templates, Value};
 
 use crate::{clock, frame};
@@ -74,15 +75,7 @@ pub fn run(args: &RenderArgs) -> Result<()> {
     };
     let mut set = Templates::with_functions(helm_functions_with(env));
     set.set_name("gotpl");
-    // Helm parses deeper paths first, then in reverse lexical order; later definitions win.
-    let mut order: Vec<&String> = sources.keys().collect();
-    order.sort_by(|a, b| {
-        b.matches('/')
-            .count()
-            .cmp(&a.matches('/').count())
-            .then_with(|| b.cmp(a))
-    });
-    for name in &order {
+    for name in &parse_order(sources.keys()) {
         set.parse(name, &sources[*name])
             .map_err(|e| frame::report(&e, &sources))?;
     }
@@ -109,10 +102,4 @@ pub fn run(args: &RenderArgs) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn is_partial(path: &str) -> bool {
-    path.rsplit('/')
-        .next()
-        .is_some_and(|file| file.starts_with('_'))
 }

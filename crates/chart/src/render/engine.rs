@@ -106,7 +106,7 @@ pub fn render(
     set.set_missing_key(MissingKey::Zero);
     set.set_limits(limits);
 
-    let order = parse_order(&renderables);
+    let order = parse_order(renderables.keys());
     for name in &order {
         let renderable = &renderables[*name];
         set.parse(name, &renderable.source)
@@ -203,13 +203,25 @@ fn base_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
 
-fn is_partial(path: &str) -> bool {
+/// Whether a template file only defines templates and never renders (`_helpers.tpl`).
+///
+/// ```
+/// assert!(helmpilot_chart::render::engine::is_partial("web/templates/_helpers.tpl"));
+/// ```
+pub fn is_partial(path: &str) -> bool {
     base_name(path).starts_with('_')
 }
 
-/// Helm's `sortTemplates`: deepest paths first, then reverse lexical order.
-fn parse_order(renderables: &BTreeMap<String, Renderable>) -> Vec<&String> {
-    let mut names: Vec<&String> = renderables.keys().collect();
+/// Helm's `sortTemplates`, the order templates are parsed (and rendered) in: deepest
+/// paths first, then reverse lexical order, so a later definition of a name wins.
+///
+/// ```
+/// let names = ["c/templates/a.yaml".to_string(), "c/charts/s/templates/b.yaml".to_string()];
+/// let order = helmpilot_chart::render::engine::parse_order(names.iter());
+/// assert_eq!(order[0], "c/charts/s/templates/b.yaml");
+/// ```
+pub fn parse_order<'a>(names: impl Iterator<Item = &'a String>) -> Vec<&'a String> {
+    let mut names: Vec<&String> = names.collect();
     names.sort_by(|a, b| {
         b.matches('/')
             .count()
