@@ -22,12 +22,9 @@ use helmpilot_template::{
 };
 
 use super::files::Files;
-use super::objects;
+use super::objects::{self, VALUES_TYPE};
 use crate::chart::Chart;
 use crate::funcs::{helm_functions_with, FunctionEnv};
-
-/// Helm's type for the values maps it builds itself (`.Values`, `.Template`).
-const VALUES_TYPE: &str = "common.Values";
 
 /// A template failed to parse or execute.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -152,19 +149,21 @@ fn collect(
     parent: &Map,
     renderables: &mut BTreeMap<String, Renderable>,
 ) -> Map {
-    let values = if is_root {
-        match &top.values {
-            Value::Map(map) => Value::Map(map.clone().with_type_name(VALUES_TYPE)),
-            other => other.clone(),
-        }
+    // A subchart sees its own table of the parent's values, or an empty one.
+    let section = if is_root {
+        Some(top.values.clone())
     } else {
         match parent.get("Values") {
-            Some(Value::Map(parent_values)) => match parent_values.get(chart.name()) {
-                Some(Value::Map(own)) => Value::Map(own.with_type_name(VALUES_TYPE)),
-                _ => Value::Map(Map::new().with_type_name(VALUES_TYPE)),
-            },
-            _ => Value::Map(Map::new().with_type_name(VALUES_TYPE)),
+            Some(Value::Map(parent_values)) => parent_values
+                .get(chart.name())
+                .filter(|own| matches!(own, Value::Map(_))),
+            _ => None,
         }
+    };
+    let values = match section {
+        Some(Value::Map(map)) => Value::Map(map.with_type_name(VALUES_TYPE)),
+        Some(other) => other,
+        None => Value::Map(Map::new().with_type_name(VALUES_TYPE)),
     };
     let subcharts = Map::new();
     let view = objects::scope(

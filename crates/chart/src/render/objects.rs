@@ -26,6 +26,9 @@ use crate::chart::{Dependency, Maintainer, Metadata};
 /// without `--kube-version`): one above the major of the client-go it was built with.
 pub const DEFAULT_KUBE_VERSION: &str = "v1.36.0";
 
+/// Helm's type for the values maps it builds itself (`.Values`, `.Template`).
+pub const VALUES_TYPE: &str = "common.Values";
+
 /// The Helm release helmpilot renders like, byte for byte (checked against it in CI).
 pub const TARGET_HELM_VERSION: &str = "v4.2.3";
 
@@ -236,7 +239,7 @@ pub fn template(name: &str, base_path: &str) -> Value {
     let map = Map::new();
     map.insert("Name", Value::from(name));
     map.insert("BasePath", Value::from(base_path));
-    Value::Map(map.with_type_name("common.Values"))
+    Value::Map(map.with_type_name(VALUES_TYPE))
 }
 
 /// The data one chart's templates are rendered with (Helm's `recAllTpls`): a
