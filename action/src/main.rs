@@ -1,6 +1,7 @@
 //! `helmpilot`: the command line. Thin glue over the library crates.
 
 mod clock;
+mod dependency;
 mod frame;
 mod render;
 mod template;
@@ -29,6 +30,8 @@ struct Cli {
 enum Command {
     /// Render a chart exactly as `helm template` does.
     Template(Box<template::TemplateArgs>),
+    /// Fetch a chart's dependencies from chart repositories and OCI registries.
+    Dependency(dependency::DependencyArgs),
     /// Print helmpilot's version, the Helm release it renders like and its defaults.
     Version,
     /// Render Go templates the way Helm does (one template set, `_*` files only define).
@@ -47,6 +50,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Template(args) => template::run(&args),
         Command::Render(args) => render::run(&args),
+        Command::Dependency(args) => dependency::run(&args),
         Command::Version => {
             print_version();
             Ok(())

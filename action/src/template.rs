@@ -3,9 +3,9 @@
 
 use std::path::PathBuf;
 
+use crate::dependency::{self, RepositoryArgs};
 use anyhow::{anyhow, bail, Result};
 use clap::Args;
-use helmpilot_chart::chart;
 use helmpilot_chart::manifest::OutputOptions;
 use helmpilot_chart::template::{template, TemplateError, TemplateOptions};
 use helmpilot_chart::values::options::{read_local, ValueOptions};
@@ -84,6 +84,16 @@ pub struct TemplateArgs {
     /// Default: the commit time of the checked-out revision (outside Git: the current time).
     #[arg(long)]
     now: Option<String>,
+    /// Run `dependency update` (writing charts/ and Chart.lock) when dependencies are
+    /// missing, as `helm template --dependency-update` does.
+    #[arg(long = "dependency-update")]
+    dependency_update: bool,
+    /// Do not fetch dependencies locked in Chart.lock that are missing from charts/
+    /// (helmpilot fetches them into its cache by default; Helm would fail).
+    #[arg(long = "no-dependency-build")]
+    no_dependency_build: bool,
+    #[command(flatten)]
+    repository: RepositoryArgs,
 }
 
 /// A command line Helm would refuse before doing anything (exit status 2).
@@ -134,7 +144,14 @@ pub fn run(args: &TemplateArgs) -> Result<()> {
         .merge_values(&read_local)
         .map_err(|e| anyhow!("{e}"))?;
 
-    let chart = chart::load(&chart_path).map_err(|e| anyhow!("{e}"))?;
+    if args.dependency_update {
+        dependency::update_if_missing(&chart_path, &args.repository)?;
+    }
+    let chart = dependency::load_with_dependencies(
+        &chart_path,
+        &args.repository,
+        !args.no_dependency_build,
+    )?;
     let now = match &args.now {
         Some(text) => clock::parse_now(text)?,
         None => clock::default_now(&chart_path)?,

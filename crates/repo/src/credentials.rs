@@ -26,3 +26,13 @@ impl fmt::Debug for Credentials {
         }
     }
 }
+
+/// (placeholder until the credentials module lands)
+pub fn lookup(_host: &str) -> Option<Credentials> {
+    None
+}
+
+/// (placeholder until the credentials module lands)
+pub fn env_var_name(host: &str) -> String {
+    format!("HELMPILOT_AUTH_{host}")
+}

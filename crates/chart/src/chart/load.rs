@@ -102,6 +102,13 @@ pub fn load(path: &Path) -> Result<Chart, LoadError> {
 
 /// Loads a chart directory, honouring `.helmignore`.
 pub fn load_dir(path: &Path) -> Result<Chart, LoadError> {
+    load_dir_with(path, Vec::new())
+}
+
+/// Loads a chart directory as if `extra` files (paths relative to the chart root, e.g.
+/// `charts/redis-17.3.0.tgz`) were in it too: how dependencies fetched into the cache are
+/// rendered without writing into the chart's folder. A file of the same path on disk wins.
+pub fn load_dir_with(path: &Path, extra: Vec<ChartFile>) -> Result<Chart, LoadError> {
     let top = std::path::absolute(path).map_err(|e| LoadError::Io(go_io_error("abs", path, &e)))?;
     let chart_yaml = top.join("Chart.yaml");
     let not_a_chart = |e: std::io::Error, op: &str| {
@@ -142,7 +149,13 @@ pub fn load_dir(path: &Path) -> Result<Chart, LoadError> {
         open_dirs: vec![real_top.clone()],
     };
     walker.walk_dir(&top, "")?;
-    load_files(walker.files)
+    let mut files = walker.files;
+    for file in extra {
+        if !files.iter().any(|f| f.name == file.name) {
+            files.push(file);
+        }
+    }
+    load_files(files)
 }
 
 /// Loads a gzipped tar archive of a chart held in memory (Helm's `loader.LoadArchive`).

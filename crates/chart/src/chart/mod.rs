@@ -9,7 +9,7 @@ pub mod metadata;
 
 use std::sync::Arc;
 
-pub use load::{load, load_archive, load_dir, LoadError};
+pub use load::{load, load_archive, load_dir, load_dir_with, LoadError};
 pub use metadata::{Dependency, Lock, Maintainer, Metadata, MetadataError};
 
 /// One file of a chart: its path relative to the chart root, with `/` separators
