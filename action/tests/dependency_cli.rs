@@ -287,7 +287,8 @@ fn failures_name_the_dependency_the_repository_and_the_fix_and_leave_charts_alon
         &[
             "dependency \"redis-lite\"",
             "has digest sha256:",
-            "lists sha256:fd28914884d2e52fa9c8adb90baec35732c05e4a1a0cf759bd035358c7037308",
+            "lists sha256:",
+            "for version 1.2.3",
             "nothing was written",
         ],
     );

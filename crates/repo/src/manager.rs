@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use futures_util::stream::{self, StreamExt, TryStreamExt};
+use helmpilot_chart::chart::save::{self, SaveOptions};
 use helmpilot_chart::chart::{load_archive, load_dir, Chart, ChartFile, Dependency, Lock};
 use helmpilot_chart::semver::{Constraints, Version};
 
@@ -214,18 +215,18 @@ impl Manager {
 
     /// The lock's dependencies with aliases resolved, after Helm's digest check.
     fn checked_lock(&self, chart: &Chart, lock: &Lock) -> Result<Vec<Dependency>, DependencyError> {
-        let mut reqs = chart.metadata.dependencies.clone();
-        self.resolve_repository_names(&mut reqs)?;
-        let v1 = chart.metadata.api_version == "v1";
-        if lock::hash_req(&reqs, &lock.dependencies) != lock.digest
-            && !(v1 && lock::hash_v2_req(&reqs) == lock.digest)
-        {
-            return Err(DependencyError::Helm(if v1 {
-                "the lock file (requirements.lock) is out of sync with the dependencies file (requirements.yaml). Please update the dependencies with 'helmpilot dependency update'".into()
-            } else {
-                "the lock file (Chart.lock) is out of sync with the dependencies file (Chart.yaml). Please update the dependencies with 'helmpilot dependency update'".into()
-            }));
-        }
+        let declared = &chart.metadata.dependencies;
+        let mut resolved = declared.clone();
+        self.resolve_repository_names(&mut resolved)?;
+        let listed = |deps: &[Dependency]| (!deps.is_empty()).then_some(deps.to_vec());
+        let (declared, resolved) = (listed(declared), listed(&resolved));
+        lock::check_lock(
+            &chart.metadata.api_version,
+            declared.as_deref(),
+            resolved.as_deref(),
+            lock,
+        )
+        .map_err(|e| DependencyError::Helm(e.to_string()))?;
         let mut locked = lock.dependencies.clone();
         self.resolve_repository_names(&mut locked)?;
         Ok(locked)
@@ -548,9 +549,13 @@ impl Manager {
                 dep.name
             )));
         }
-        let (file_name, data) = package_chart(&chart).map_err(|e| {
+        let mtime = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        let data = save::archive(&chart, SaveOptions { mtime }).map_err(|e| {
             dependency_error(&dep.name, format!("packaging {}: {e}", dir.display()))
         })?;
+        let file_name = format!("{}-{}.tgz", chart.metadata.name, chart.metadata.version);
         Ok(FetchedArchive { file_name, data })
     }
 
@@ -811,14 +816,10 @@ impl Manager {
                 )));
             }
         }
-        crate::cache::write_atomic(&dest, lock::lock_file_text(lock).as_bytes())
+        let text = lock::lock_file_text(lock).map_err(|e| DependencyError::Helm(e.to_string()))?;
+        crate::cache::write_atomic(&dest, text.as_bytes())
             .map_err(|e| DependencyError::Io(format!("writing {}: {e}", dest.display())))
     }
-}
-
-/// (placeholder until chart packaging lands)
-fn package_chart(_chart: &Chart) -> Result<(String, Vec<u8>), String> {
-    Err("packaging is not available yet".into())
 }
 
 /// A folder removed when dropped, on success and on every error path alike.

@@ -270,6 +270,7 @@ fn load_files_at_depth(files: Vec<ChartFile>, depth: usize) -> Result<Chart, Loa
             "values.yaml" => {
                 chart.values = load_values(&file.data)
                     .map_err(|e| invalid(format!("cannot load values.yaml: {e}")))?;
+                chart.raw_values = Some(file.data.clone());
             }
             "values.schema.json" => chart.schema = Some(file.data.clone()),
             "requirements.yaml" => {

@@ -6,6 +6,7 @@ pub mod dependencies;
 pub mod ignore;
 pub mod load;
 pub mod metadata;
+pub mod save;
 
 use std::sync::Arc;
 
@@ -31,6 +32,8 @@ pub struct Chart {
     pub templates: Vec<ChartFile>,
     /// values.yaml as Helm reads it (sigs.k8s.io/yaml: numbers are float64).
     pub values: serde_json::Map<String, serde_json::Value>,
+    /// values.yaml as written, which packaging copies as it is (Helm's `Chart.Raw`).
+    pub raw_values: Option<Arc<[u8]>>,
     /// values.schema.json, raw.
     pub schema: Option<Arc<[u8]>>,
     /// Every other file (crds/, NOTES.txt is under templates/, README, files/...), for `.Files`.
