@@ -429,3 +429,32 @@ fn unreachable_repository_and_unknown_alias() {
         &["no repository definition for @nowhere, @nowhere. Please add them via 'helm repo add'"],
     );
 }
+
+#[test]
+fn template_dependency_update_writes_the_lock_and_charts_like_helm() {
+    let server = StaticServer::start(&repository_folder());
+    let scratch = Scratch::new("template-update");
+    let chart = scratch.path("umbrella");
+    let (cache, repositories) = (scratch.path("cache"), scratch.path("repositories.yaml"));
+    write_umbrella(&chart, &server.url("stable"));
+    let chart_arg = chart.to_str().unwrap();
+
+    let updated = helmpilot(
+        &["template", "rel", chart_arg, "--dependency-update"],
+        &cache,
+        &repositories,
+    );
+    assert_success(&updated);
+    assert!(text(&updated.stdout).contains("name: rel-redis-lite"));
+    assert!(
+        text(&updated.stderr).contains("Saving 2 charts"),
+        "progress goes to stderr: {}",
+        text(&updated.stderr)
+    );
+    assert!(
+        !text(&updated.stdout).contains("Saving"),
+        "stdout carries only manifests"
+    );
+    assert!(chart.join("Chart.lock").exists());
+    assert_eq!(archives_in(&chart.join("charts")).len(), 2);
+}
