@@ -21,8 +21,8 @@ use super::auth::{
 use super::error::OciError;
 use super::manifest::{
     chart_annotations, config_json, manifest_json, sha256_digest, Descriptor, Manifest,
-    CHART_LAYER_MEDIA_TYPE, CONFIG_MEDIA_TYPE, LEGACY_CHART_LAYER_MEDIA_TYPE, MANIFEST_ACCEPT,
-    MANIFEST_MEDIA_TYPE, PROV_LAYER_MEDIA_TYPE,
+    CHART_LAYER_MEDIA_TYPE, CONFIG_MEDIA_TYPE, INDEX_MEDIA_TYPE, LEGACY_CHART_LAYER_MEDIA_TYPE,
+    MANIFEST_ACCEPT, MANIFEST_MEDIA_TYPE, PROV_LAYER_MEDIA_TYPE,
 };
 use super::reference::{tag_to_version, version_to_tag, Reference};
 
@@ -276,10 +276,8 @@ impl Client {
         };
         Err(OciError::Denied {
             registry: call.registry.to_string(),
-            repository: call.repository.to_string(),
-            action: action.to_string(),
-            method: call.method.to_string(),
-            url: call.url.to_string(),
+            access: format!("{action} access to {}", call.repository),
+            request: format!("{} {}", call.method, call.url),
             detail,
         })
     }
@@ -684,6 +682,31 @@ impl Client {
             reference: shown.clone(),
             message,
         };
+        // Helm counts what it would copy (the manifest, a Helm config, chart layers) before
+        // looking closer, and its first complaint is about that count.
+        let manifest_counted = [MANIFEST_MEDIA_TYPE, INDEX_MEDIA_TYPE]
+            .contains(&media_type.as_str())
+            || (media_type.is_empty() && manifest.media_type != INDEX_MEDIA_TYPE);
+        let found = usize::from(manifest_counted)
+            + usize::from(
+                manifest
+                    .config
+                    .as_ref()
+                    .is_some_and(|c| c.media_type == CONFIG_MEDIA_TYPE),
+            )
+            + manifest
+                .layers
+                .iter()
+                .filter(|l| {
+                    l.media_type == CHART_LAYER_MEDIA_TYPE
+                        || l.media_type == LEGACY_CHART_LAYER_MEDIA_TYPE
+                })
+                .count();
+        if found < 2 {
+            return Err(not_chart(format!(
+                "manifest does not contain minimum number of descriptors (2), descriptors found: {found}"
+            )));
+        }
         let config_descriptor = manifest
             .config
             .clone()
@@ -1002,6 +1025,39 @@ fn now_rfc3339() -> String {
         .to_string()
 }
 
+/// `time` as Go's `Format(time.RFC3339)` prints a file's modification time: in the local
+/// time zone (`$TZ`, else `/etc/localtime`; an empty `$TZ` is UTC), whole seconds, `Z`
+/// for a zero offset. This is the `created` annotation Helm's `push` writes.
+pub fn rfc3339_local(time: std::time::SystemTime) -> String {
+    let Ok(ts) = jiff::Timestamp::try_from(time) else {
+        return now_rfc3339();
+    };
+    let zoned = ts.to_zoned(local_zone());
+    if zoned.offset().seconds() == 0 {
+        zoned.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+    } else {
+        zoned.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    }
+}
+
+fn local_zone() -> jiff::tz::TimeZone {
+    use jiff::tz::TimeZone;
+    let name = match std::env::var("TZ") {
+        Ok(tz) => tz.trim_start_matches(':').to_string(),
+        Err(_) => std::fs::read_link("/etc/localtime")
+            .ok()
+            .and_then(|p| {
+                let p = p.to_string_lossy().into_owned();
+                p.split_once("zoneinfo/").map(|(_, name)| name.to_string())
+            })
+            .unwrap_or_default(),
+    };
+    if name.is_empty() {
+        return TimeZone::UTC;
+    }
+    TimeZone::get(&name).unwrap_or(TimeZone::UTC)
+}
+
 fn host_of(url: &Url) -> String {
     match (url.host_str(), url.port()) {
         (Some(h), Some(p)) => format!("{h}:{p}"),
@@ -1148,5 +1204,8 @@ mod tests {
         );
         assert!(parse_next_link("garbage", &base).is_none());
         assert!(now_rfc3339().ends_with('Z'));
+        let t = std::time::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let local = rfc3339_local(t);
+        assert!(local.starts_with("2023-11-1"), "{local}");
     }
 }

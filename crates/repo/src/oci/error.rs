@@ -36,14 +36,13 @@ pub enum OciError {
         url: String,
         detail: String,
     },
-    /// Authenticated but not allowed (403).
-    #[error("{registry}: access denied ({method} {url}: 403 Forbidden{detail}): the credentials in use have no {action} access to {repository}")]
+    /// Authenticated but not allowed (403). `access` is e.g. `push access to charts/web`.
+    #[error("{registry}: access denied ({request}: 403 Forbidden{detail}): the credentials in use have no {access}")]
     Denied {
         registry: String,
-        repository: String,
-        action: String,
-        method: String,
-        url: String,
+        access: String,
+        /// `METHOD url`.
+        request: String,
         detail: String,
     },
     /// The tag, digest or repository does not exist (oras-go's `<ref>: not found`).

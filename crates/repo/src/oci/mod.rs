@@ -31,7 +31,7 @@ mod error;
 mod manifest;
 mod reference;
 
-pub use client::{Client, ClientOptions, PulledChart, PushOptions, PushResult};
+pub use client::{rfc3339_local, Client, ClientOptions, PulledChart, PushOptions, PushResult};
 pub use error::OciError;
 pub use manifest::{
     chart_annotations, config_json, manifest_json, sha256_digest, Descriptor, Manifest,
