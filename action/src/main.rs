@@ -3,6 +3,7 @@
 mod clock;
 mod dependency;
 mod frame;
+mod oci_cli;
 mod render;
 mod template;
 
@@ -36,6 +37,12 @@ enum Command {
     Version,
     /// Render Go templates the way Helm does (one template set, `_*` files only define).
     Render(render::RenderArgs),
+    /// Push a chart archive to an OCI registry (`helm push`).
+    Push(oci_cli::PushArgs),
+    /// Download a chart from an OCI registry (`helm pull`).
+    Pull(oci_cli::PullArgs),
+    /// Log in to or out of an OCI registry (`helm registry`).
+    Registry(oci_cli::RegistryArgs),
 }
 
 fn print_version() {
@@ -51,6 +58,9 @@ fn main() -> ExitCode {
         Command::Template(args) => template::run(&args),
         Command::Render(args) => render::run(&args),
         Command::Dependency(args) => dependency::run(&args),
+        Command::Push(args) => oci_cli::run_push(&args),
+        Command::Pull(args) => oci_cli::run_pull(&args),
+        Command::Registry(args) => oci_cli::run_registry(&args),
         Command::Version => {
             print_version();
             Ok(())

@@ -98,6 +98,8 @@ impl HttpGetter {
                         builder.basic_auth(username, Some(password))
                     }
                     Credentials::Bearer { token } => builder.bearer_auth(token),
+                    // A registry refresh token means nothing to a chart repository.
+                    Credentials::IdentityToken { .. } => builder,
                 };
             }
         }

@@ -92,6 +92,8 @@ pub struct Manager {
     options: Options,
     repositories: RepositoryFile,
     http: HttpGetter,
+    /// Made on first use: most charts have no OCI dependency.
+    oci: std::sync::OnceLock<crate::oci::Client>,
 }
 
 impl Manager {
@@ -116,6 +118,7 @@ impl Manager {
             options,
             repositories,
             http: HttpGetter::new(),
+            oci: std::sync::OnceLock::new(),
         })
     }
 
@@ -338,7 +341,7 @@ impl Manager {
         let index_url = resolve_reference_url(url, "index.yaml")
             .map_err(|e| dependency_error(dependency, e))?;
         let entry = self.repositories.find_url(url);
-        let credentials = self.credentials_for(url, entry);
+        let credentials = self.credentials_for(url, entry, dependency)?;
         let tls = self.tls_for(entry);
         let request = Request {
             url: &index_url,
@@ -377,15 +380,27 @@ impl Manager {
         Ok(index)
     }
 
-    fn credentials_for(&self, url: &str, entry: Option<&RepositoryEntry>) -> Option<Credentials> {
+    fn credentials_for(
+        &self,
+        url: &str,
+        entry: Option<&RepositoryEntry>,
+        dependency: &str,
+    ) -> Result<Option<Credentials>, DependencyError> {
         if let Some(entry) = entry.filter(|e| !e.username.is_empty() && !e.password.is_empty()) {
-            return Some(Credentials::Basic {
+            return Ok(Some(Credentials::Basic {
                 username: entry.username.clone(),
                 password: entry.password.clone(),
-            });
+            }));
         }
-        let host = url::Url::parse(url).ok()?.host_str()?.to_string();
-        crate::credentials::lookup(&host)
+        let Some(host) = url::Url::parse(url).ok().and_then(|u| {
+            u.host_str().map(|h| match u.port() {
+                Some(port) => format!("{h}:{port}"),
+                None => h.to_string(),
+            })
+        }) else {
+            return Ok(None);
+        };
+        crate::credentials::lookup(&host).map_err(|e| dependency_error(dependency, e.to_string()))
     }
 
     fn tls_for(&self, entry: Option<&RepositoryEntry>) -> TlsOptions {
@@ -417,7 +432,7 @@ impl Manager {
                 };
                 format!(
                     "repository {repository} refused access ({error}): {fix}. Give them with `helm repo add` (username/password in the repositories file), or in CI with the environment variable {}",
-                    crate::credentials::env_var_name(&host)
+                    crate::credentials::env_variable(&host)
                 )
             }
             Some(404) => format!("{error}. Check the repository URL in Chart.yaml"),
@@ -640,7 +655,7 @@ impl Manager {
             dep.name, dep.repository
         ));
         let repo_entry = self.repositories.find_url(url);
-        let credentials = self.credentials_for(url, repo_entry);
+        let credentials = self.credentials_for(url, repo_entry, &dep.name)?;
         let tls = self.tls_for(repo_entry);
         let request = Request {
             url: &chart_url,
@@ -688,28 +703,63 @@ impl Manager {
         }
     }
 
+    /// An OCI dependency: the registry client verifies the layer against its manifest
+    /// descriptor; the cache keeps it by that digest for offline builds.
     async fn fetch_oci(
         &self,
         dep: &Dependency,
         repository: &str,
     ) -> Result<(FetchedArchive, bool), DependencyError> {
-        let _ = repository;
-        Err(dependency_error(
-            &dep.name,
-            "OCI registries are not wired yet".into(),
+        let reference = format!("{}/{}", repository.trim_end_matches('/'), dep.name);
+        let file_name = format!("{}-{}.tgz", dep.name, dep.version);
+        let cache = &self.options.cache;
+        if let Some(data) = cache
+            .resolved_digest(&reference, &dep.name, &dep.version)
+            .and_then(|digest| cache.archive(&digest))
+        {
+            let digest = sha256_digest(&data);
+            self.say(&format!("Using {file_name} from the cache ({})", short_digest(&digest)));
+            return Ok((FetchedArchive { file_name, data }, true));
+        }
+        self.say(&format!("Downloading {} from repo {}", dep.name, dep.repository));
+        let pulled = self
+            .oci()?
+            .pull(&reference, Some(&dep.version))
+            .await
+            .map_err(|e| dependency_error(&dep.name, e.to_string()))?;
+        for warning in &pulled.warnings {
+            self.say(warning);
+        }
+        self.remember(&reference, dep, &pulled.archive);
+        Ok((
+            FetchedArchive {
+                file_name,
+                data: pulled.archive,
+            },
+            false,
         ))
     }
 
-    async fn oci_tags(
-        &self,
-        reference: &str,
-        dependency: &str,
-    ) -> Result<Vec<String>, DependencyError> {
-        let _ = reference;
-        Err(dependency_error(
-            dependency,
-            "OCI registries are not wired yet".into(),
-        ))
+    async fn oci_tags(&self, reference: &str, dependency: &str) -> Result<Vec<String>, DependencyError> {
+        self.oci()?.tags(reference).await.map_err(|e| {
+            dependency_error(
+                dependency,
+                format!("could not retrieve list of tags for repository {reference}: {e}"),
+            )
+        })
+    }
+
+    fn oci(&self) -> Result<&crate::oci::Client, DependencyError> {
+        if let Some(client) = self.oci.get() {
+            return Ok(client);
+        }
+        let client = crate::oci::Client::new(crate::oci::ClientOptions {
+            plain_http: self.options.plain_http,
+            insecure_skip_tls_verify: self.options.insecure_skip_tls_verify,
+            ..crate::oci::ClientOptions::default()
+        })
+        .map_err(|e| DependencyError::Helm(e.to_string()))?;
+        Ok(self.oci.get_or_init(|| client))
     }
 
     /// Places the fetched archives in `charts/` through a temporary folder, then deletes
