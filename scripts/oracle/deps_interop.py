@@ -25,6 +25,7 @@ from a clean checkout with its OCI dependency pushed by real Helm to a local reg
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import http.server
 import io
@@ -45,7 +46,11 @@ import render_charts  # noqa: E402
 from render_charts import HelmFailure, helm_template, import_helm  # noqa: E402
 
 SOURCES = ROOT / "fixtures" / "repositories" / "sources"
-FIXTURE_PORT = 38571  # fixtures/charts/inference-stack names http://127.0.0.1:38571/stable
+# fixtures/charts/inference-stack names http://127.0.0.1:38571/stable and
+# oci://127.0.0.1:38572/helmpilot: its committed Chart.lock (written by Helm) holds them.
+FIXTURE_HTTP_PORT = 38571
+FIXTURE_REGISTRY_PORT = 38572
+FIXTURE = ROOT / "fixtures" / "charts" / "inference-stack"
 
 
 class Quiet(http.server.SimpleHTTPRequestHandler):
@@ -105,7 +110,8 @@ class Runner:
 
     def run(self, *args: str, cache: Path | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [self.binary, *args, "--cache-dir", str(cache or self.cache), "--repository-config", str(self.repositories)],
+            [self.binary, *args, "--plain-http", "--cache-dir", str(cache or self.cache),
+             "--repository-config", str(self.repositories)],
             capture_output=True, text=True, timeout=300,
         )
 
@@ -120,6 +126,66 @@ def write_chart(folder: Path, chart_yaml: str, values: str, local_chart: Path | 
     )
     if local_chart is not None:
         shutil.copytree(local_chart, folder.parent / "local-lib")
+
+
+def oci_cases(registry: str) -> list[dict[str, Any]]:
+    oci = f"oci://{registry}/helmpilot"
+    dep = "- name: model-server\n  version: \"{version}\"\n  repository: {repo}\n{extra}"
+    cases = []
+    for name, version, extra in [
+        ("oci-constraint", ">=0.3.0 <1.0.0", ""),
+        ("oci-newest", "*", "  alias: scorer\n"),
+        ("oci-exact-build-metadata", "0.3.1+build.5", ""),
+        ("oci-no-match", "^2.0.0", ""),
+    ]:
+        chart_yaml = f"apiVersion: v2\nname: {name}\nversion: 0.1.0\ndependencies:\n" + dep.format(version=version, repo=oci, extra=extra)
+        cases.append({"name": name, "chart": chart_yaml, "values": "{}\n", "local": False})
+    # Deliberate (README): Helm locks the constraint text and fails while downloading;
+    # helmpilot fails while resolving, with the resolver's message.
+    cases[-1]["our_error"] = "can't get a valid version for 1 subchart(s): \"model-server\""
+    return cases
+
+
+def push_model_server(helm: Any, registry_host: str, work: Path) -> None:
+    client = helm.RegistryClient(plain_http=True, credentials_file=str(work / "registry-login.json"))
+    for archive in sorted((ROOT / "fixtures" / "repositories" / "stable").glob("model-server-*.tgz")):
+        client.push(archive, f"oci://{registry_host}/helmpilot", plain_http=True)
+
+
+def check_fixture(helm: Any, runner: Runner, problems: list[str], regenerate: bool) -> None:
+    """The committed umbrella: Chart.yaml and Helm's Chart.lock only, built and rendered."""
+    base = runner.work / "fixture"
+    helm_dir = base / "helm" / FIXTURE.name
+    shutil.copytree(FIXTURE, helm_dir)
+    shutil.copytree(ROOT / "fixtures" / "charts" / "common-lib", base / "helm" / "common-lib")
+    (helm_dir / "Chart.lock").unlink(missing_ok=True)
+    helm.dependency_update(helm_dir, plain_http=True)
+    if regenerate:
+        shutil.copy(helm_dir / "Chart.lock", FIXTURE / "Chart.lock")
+    elif lock_without_timestamp(helm_dir) != lock_without_timestamp(FIXTURE):
+        problems.append("inference-stack: Helm now writes a different Chart.lock than the committed one (run with --regenerate-fixture-lock)")
+    want = helm_template(["rel", str(helm_dir)])
+    for mode in ("template", "build", "update"):
+        clean = base / mode / FIXTURE.name
+        shutil.copytree(FIXTURE, clean, ignore=shutil.ignore_patterns("charts"))
+        shutil.copytree(ROOT / "fixtures" / "charts" / "common-lib", base / mode / "common-lib")
+        cache = base / f"cache-{mode}"
+        if mode == "template":
+            got = runner.run("template", "rel", str(clean), "--now", "2026-01-01T00:00:00Z", cache=cache)
+            if (got.stdout if got.returncode == 0 else got.stderr) != want:
+                problems.append(f"inference-stack: clean-checkout render differs:\n{got.stdout[:1500]}{got.stderr[:1500]}")
+            if (clean / "charts").exists():
+                problems.append("inference-stack: rendering wrote charts/")
+            continue
+        if mode == "update":
+            (clean / "Chart.lock").unlink(missing_ok=True)
+        done = runner.run("dependency", mode, str(clean), cache=cache)
+        if done.returncode != 0:
+            problems.append(f"inference-stack: dependency {mode} failed: {done.stderr.strip()}")
+            continue
+        compare_charts_folders(helm_dir, clean, problems, f"inference-stack ({mode})")
+        if lock_without_timestamp(clean) != lock_without_timestamp(helm_dir):
+            problems.append(f"inference-stack ({mode}): Chart.lock differs from Helm's")
 
 
 def http_cases(relative: str, absolute: str) -> list[dict[str, Any]]:
@@ -179,6 +245,9 @@ def check_case(helm: Any, runner: Runner, case: dict[str, Any], problems: list[s
     if helm_error is not None:
         if ours.returncode == 0:
             problems.append(f"{label}: Helm failed ({helm_error}) but helmpilot succeeded")
+        elif case.get("our_error"):
+            if case["our_error"] not in ours.stderr:
+                problems.append(f"{label}: expected our message {case['our_error']!r}, got: {ours.stderr.strip()}")
         elif helm_error.strip() not in ours.stderr:
             problems.append(f"{label}: error differs:\n  helm:      {helm_error}\n  helmpilot: {ours.stderr.strip()}")
         return
@@ -226,29 +295,48 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bin", required=True, help="the helmpilot binary")
     parser.add_argument("--only", help="run only the case with this name")
+    parser.add_argument("--registry", action="store_true",
+                        help="also run the OCI cases and the inference-stack fixture (needs scripts/registry/setup.sh)")
+    parser.add_argument("--regenerate-fixture-lock", action="store_true",
+                        help="write Helm's Chart.lock into fixtures/charts/inference-stack")
     args = parser.parse_args()
     helm = import_helm()
     render_charts.helm = helm  # helm_template reads the module's oracle handle
     binary = str(Path(args.bin).resolve())
     problems: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="helmpilot-deps-") as tmp:
-        work = Path(tmp)
+    count = 0
+    with contextlib.ExitStack() as stack:
+        work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="helmpilot-deps-")))
+        (work / "www").mkdir()
         server = serve(work / "www")
+        stack.callback(server.shutdown)
         port = server.server_address[1]
-        try:
-            (work / "www").mkdir()
-            make_repository(helm, work / "www" / "relative", None)
-            make_repository(helm, work / "www" / "absolute", f"http://127.0.0.1:{port}/absolute")
-            runner = Runner(binary, work)
-            cases = http_cases(f"http://127.0.0.1:{port}/relative", f"http://127.0.0.1:{port}/absolute")
-            cases = [c for c in cases if not args.only or c["name"] == args.only]
-            for case in cases:
-                check_case(helm, runner, case, problems)
-        finally:
-            server.shutdown()
+        make_repository(helm, work / "www" / "relative", None)
+        make_repository(helm, work / "www" / "absolute", f"http://127.0.0.1:{port}/absolute")
+        runner = Runner(binary, work)
+        cases = http_cases(f"http://127.0.0.1:{port}/relative", f"http://127.0.0.1:{port}/absolute")
+        if args.registry or args.regenerate_fixture_lock:
+            sys.path.insert(0, str(ROOT / "scripts" / "registry"))
+            from registry import Registry
+
+            registry = Registry("none")
+            registry.port = FIXTURE_REGISTRY_PORT
+            stack.enter_context(registry)
+            push_model_server(helm, registry.host, work)
+            cases += oci_cases(registry.host)
+            fixture_server = serve(ROOT / "fixtures" / "repositories", FIXTURE_HTTP_PORT)
+            stack.callback(fixture_server.shutdown)
+        for case in cases:
+            if args.only and case["name"] != args.only:
+                continue
+            count += 1
+            check_case(helm, runner, case, problems)
+        if (args.registry or args.regenerate_fixture_lock) and args.only in (None, "inference-stack"):
+            count += 1
+            check_fixture(helm, runner, problems, args.regenerate_fixture_lock)
     for problem in problems:
         print(f"MISMATCH {problem}\n")
-    print(f"deps interop: {len(cases)} cases against Helm's dependency update/build and helm template, {len(problems)} problems")
+    print(f"deps interop: {count} cases against Helm's dependency update/build and helm template, {len(problems)} problems")
     return 1 if problems else 0
 
 
