@@ -310,9 +310,10 @@ impl Manager {
                     continue;
                 }
                 let reference = format!("{}/{}", repository.trim_end_matches('/'), dep.name);
-                if !catalog.oci_tags.contains_key(&reference) {
-                    let tags = self.oci_tags(&reference, &dep.name).await?;
-                    catalog.oci_tags.insert(reference, tags);
+                if let std::collections::hash_map::Entry::Vacant(slot) =
+                    catalog.oci_tags.entry(reference.clone())
+                {
+                    slot.insert(self.oci_tags(&reference, &dep.name).await?);
                 }
             }
         }
@@ -718,10 +719,16 @@ impl Manager {
             .and_then(|digest| cache.archive(&digest))
         {
             let digest = sha256_digest(&data);
-            self.say(&format!("Using {file_name} from the cache ({})", short_digest(&digest)));
+            self.say(&format!(
+                "Using {file_name} from the cache ({})",
+                short_digest(&digest)
+            ));
             return Ok((FetchedArchive { file_name, data }, true));
         }
-        self.say(&format!("Downloading {} from repo {}", dep.name, dep.repository));
+        self.say(&format!(
+            "Downloading {} from repo {}",
+            dep.name, dep.repository
+        ));
         let pulled = self
             .oci()?
             .pull(&reference, Some(&dep.version))
@@ -740,7 +747,11 @@ impl Manager {
         ))
     }
 
-    async fn oci_tags(&self, reference: &str, dependency: &str) -> Result<Vec<String>, DependencyError> {
+    async fn oci_tags(
+        &self,
+        reference: &str,
+        dependency: &str,
+    ) -> Result<Vec<String>, DependencyError> {
         self.oci()?.tags(reference).await.map_err(|e| {
             dependency_error(
                 dependency,
