@@ -36,6 +36,14 @@ impl Scratch {
     fn path(&self, relative: &str) -> PathBuf {
         self.0.join(relative)
     }
+
+    /// An umbrella chart depending on `repository_url`, plus the cache folder and
+    /// repositories file the commands are given.
+    fn umbrella(&self, repository_url: &str) -> (PathBuf, PathBuf, PathBuf) {
+        let chart = self.path("umbrella");
+        write_umbrella(&chart, repository_url);
+        (chart, self.path("cache"), self.path("repositories.yaml"))
+    }
 }
 
 impl Drop for Scratch {
@@ -124,11 +132,11 @@ fn fixture_archive(name: &str) -> Vec<u8> {
 
 #[test]
 fn update_locks_newest_matches_and_build_restores_them_from_a_clean_checkout() {
-    let server = StaticServer::start(&repository_folder());
-    let scratch = Scratch::new("update");
-    let chart = scratch.path("umbrella");
-    let (cache, repositories) = (scratch.path("cache"), scratch.path("repositories.yaml"));
-    write_umbrella(&chart, &server.url("stable"));
+    let (server, scratch) = (
+        StaticServer::start(&repository_folder()),
+        Scratch::new("update"),
+    );
+    let (chart, cache, repositories) = scratch.umbrella(&server.url("stable"));
     let chart_arg = chart.to_str().unwrap();
 
     let update = helmpilot(&["dependency", "update", chart_arg], &cache, &repositories);
@@ -211,11 +219,11 @@ fn update_locks_newest_matches_and_build_restores_them_from_a_clean_checkout() {
 
 #[test]
 fn template_fetches_locked_dependencies_without_writing_into_the_chart() {
-    let server = StaticServer::start(&repository_folder());
-    let scratch = Scratch::new("template");
-    let chart = scratch.path("umbrella");
-    let (cache, repositories) = (scratch.path("cache"), scratch.path("repositories.yaml"));
-    write_umbrella(&chart, &server.url("stable"));
+    let (server, scratch) = (
+        StaticServer::start(&repository_folder()),
+        Scratch::new("template"),
+    );
+    let (chart, cache, repositories) = scratch.umbrella(&server.url("stable"));
     let chart_arg = chart.to_str().unwrap();
     assert_success(&helmpilot(
         &["dependency", "update", chart_arg],
@@ -256,11 +264,11 @@ fn template_fetches_locked_dependencies_without_writing_into_the_chart() {
 
 #[test]
 fn failures_name_the_dependency_the_repository_and_the_fix_and_leave_charts_alone() {
-    let server = StaticServer::start(&repository_folder());
-    let scratch = Scratch::new("failures");
-    let chart = scratch.path("umbrella");
-    let (cache, repositories) = (scratch.path("cache"), scratch.path("repositories.yaml"));
-    write_umbrella(&chart, &server.url("stable"));
+    let (server, scratch) = (
+        StaticServer::start(&repository_folder()),
+        Scratch::new("failures"),
+    );
+    let (chart, cache, repositories) = scratch.umbrella(&server.url("stable"));
     let chart_arg = chart.to_str().unwrap();
     assert_success(&helmpilot(
         &["dependency", "update", chart_arg],
@@ -328,12 +336,12 @@ fn failures_name_the_dependency_the_repository_and_the_fix_and_leave_charts_alon
 
 #[test]
 fn credentials_come_from_the_repositories_file_and_stay_on_their_host() {
-    let server = StaticServer::start(&repository_folder());
+    let (server, scratch) = (
+        StaticServer::start(&repository_folder()),
+        Scratch::new("auth"),
+    );
     server.require_basic_auth("ci", "s3cret-pass");
-    let scratch = Scratch::new("auth");
-    let chart = scratch.path("umbrella");
-    let (cache, repositories) = (scratch.path("cache"), scratch.path("repositories.yaml"));
-    write_umbrella(&chart, &server.url("stable"));
+    let (chart, cache, repositories) = scratch.umbrella(&server.url("stable"));
     let chart_arg = chart.to_str().unwrap();
 
     let denied = helmpilot(&["dependency", "update", chart_arg], &cache, &repositories);
@@ -432,11 +440,11 @@ fn unreachable_repository_and_unknown_alias() {
 
 #[test]
 fn template_dependency_update_writes_the_lock_and_charts_like_helm() {
-    let server = StaticServer::start(&repository_folder());
-    let scratch = Scratch::new("template-update");
-    let chart = scratch.path("umbrella");
-    let (cache, repositories) = (scratch.path("cache"), scratch.path("repositories.yaml"));
-    write_umbrella(&chart, &server.url("stable"));
+    let (server, scratch) = (
+        StaticServer::start(&repository_folder()),
+        Scratch::new("template-update"),
+    );
+    let (chart, cache, repositories) = scratch.umbrella(&server.url("stable"));
     let chart_arg = chart.to_str().unwrap();
 
     let updated = helmpilot(

@@ -341,29 +341,14 @@ impl Manager {
         }
         let index_url = resolve_reference_url(url, "index.yaml")
             .map_err(|e| dependency_error(dependency, e))?;
-        let entry = self.repositories.find_url(url);
-        let credentials = self.credentials_for(url, entry, dependency)?;
-        let tls = self.tls_for(entry);
-        let request = Request {
-            url: &index_url,
-            repository_url: url,
-            credentials: credentials.as_ref(),
-            pass_credentials_all: entry.is_some_and(|e| e.pass_credentials_all),
-            tls: &tls,
-        };
-        let data = match self.http.get(&request).await {
+        let data = match self.get(&index_url, url, dependency).await? {
             Ok(data) => data,
-            Err(e) => {
+            Err(failure) => {
                 if let Some(index) = cached() {
-                    self.say(&format!(
-                        "...Unable to get an update from the {url:?} chart repository ({e}); using the cached index"
-                    ));
+                    self.say(&format!("...Unable to get an update from the {url:?} chart repository; using the cached index ({failure})"));
                     return Ok(index);
                 }
-                return Err(dependency_error(
-                    dependency,
-                    self.explain_http(url, &e, credentials.is_some()),
-                ));
+                return Err(dependency_error(dependency, failure));
             }
         };
         let index = IndexFile::parse(&data).map_err(|e| {
@@ -379,6 +364,31 @@ impl Manager {
             tracing::warn!(error = %e, "could not cache the repository index");
         }
         Ok(index)
+    }
+
+    /// A GET from a repository with its credentials and TLS settings. The outer error is
+    /// a configuration problem; the inner one the download's failure, explained.
+    async fn get(
+        &self,
+        target: &str,
+        repository: &str,
+        dependency: &str,
+    ) -> Result<Result<Vec<u8>, String>, DependencyError> {
+        let entry = self.repositories.find_url(repository);
+        let credentials = self.credentials_for(repository, entry, dependency)?;
+        let tls = self.tls_for(entry);
+        let request = Request {
+            url: target,
+            repository_url: repository,
+            credentials: credentials.as_ref(),
+            pass_credentials_all: entry.is_some_and(|e| e.pass_credentials_all),
+            tls: &tls,
+        };
+        Ok(self
+            .http
+            .get(&request)
+            .await
+            .map_err(|e| self.explain_http(repository, &e, credentials.is_some())))
     }
 
     fn credentials_for(
@@ -655,19 +665,10 @@ impl Manager {
             "Downloading {} from repo {}",
             dep.name, dep.repository
         ));
-        let repo_entry = self.repositories.find_url(url);
-        let credentials = self.credentials_for(url, repo_entry, &dep.name)?;
-        let tls = self.tls_for(repo_entry);
-        let request = Request {
-            url: &chart_url,
-            repository_url: url,
-            credentials: credentials.as_ref(),
-            pass_credentials_all: repo_entry.is_some_and(|e| e.pass_credentials_all),
-            tls: &tls,
-        };
-        let data = self.http.get(&request).await.map_err(|e| {
-            dependency_error(&dep.name, self.explain_http(url, &e, credentials.is_some()))
-        })?;
+        let data = self
+            .get(&chart_url, url, &dep.name)
+            .await?
+            .map_err(|failure| dependency_error(&dep.name, failure))?;
         let actual = sha256_digest(&data);
         if let Some(expected) = &expected {
             if *expected != actual {

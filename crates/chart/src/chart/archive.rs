@@ -137,7 +137,11 @@ fn entry_path(raw: &str) -> Result<String, ArchiveError> {
 }
 
 /// Go's `path.Clean`: the shortest equivalent `/`-separated path.
-pub(crate) fn go_clean(path: &str) -> String {
+///
+/// ```
+/// assert_eq!(helmpilot_chart::chart::archive::go_clean("a/./b/../c/"), "a/c");
+/// ```
+pub fn go_clean(path: &str) -> String {
     if path.is_empty() {
         return ".".into();
     }

@@ -121,6 +121,22 @@ struct Call<'a> {
     body: Option<&'a [u8]>,
 }
 
+impl<'a> Call<'a> {
+    /// A plain GET that needs pull access to the reference's repository.
+    fn pull_get(url: Url, reference: &'a Reference) -> Call<'a> {
+        Call {
+            method: Method::GET,
+            url,
+            registry: &reference.registry,
+            repository: &reference.repository,
+            scope: repository_scope(&reference.repository, &["pull"]),
+            accept: None,
+            content_type: None,
+            body: None,
+        }
+    }
+}
+
 impl Client {
     /// A client with these options.
     pub fn new(options: ClientOptions) -> Result<Client, OciError> {
@@ -465,16 +481,7 @@ impl Client {
         let mut versions: Vec<Version> = Vec::new();
         // A registry paginating forever is a broken registry; stop well past any real one.
         for _ in 0..10_000 {
-            let call = Call {
-                method: Method::GET,
-                url: url.clone(),
-                registry: &reference.registry,
-                repository: &reference.repository,
-                scope: repository_scope(&reference.repository, &["pull"]),
-                accept: None,
-                content_type: None,
-                body: None,
-            };
+            let call = Call::pull_get(url.clone(), &reference);
             let resp = self.send(&call).await?;
             if resp.status() == StatusCode::NOT_FOUND {
                 return Err(OciError::NotFound(reference.repository_name()));
@@ -620,16 +627,7 @@ impl Client {
         desc: &Descriptor,
     ) -> Result<Vec<u8>, OciError> {
         let url = self.url(reference, &format!("blobs/{}", desc.digest))?;
-        let call = Call {
-            method: Method::GET,
-            url: url.clone(),
-            registry: &reference.registry,
-            repository: &reference.repository,
-            scope: repository_scope(&reference.repository, &["pull"]),
-            accept: None,
-            content_type: None,
-            body: None,
-        };
+        let call = Call::pull_get(url.clone(), reference);
         let resp = self.send(&call).await?;
         match resp.status() {
             StatusCode::OK => {}

@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use helmpilot_chart::chart::{Dependency, Maintainer, Metadata};
 use helmpilot_yaml::json::{marshal, write_string};
 use serde::Deserialize;
-use sha2::{Digest as _, Sha256};
 
 /// Media type of the manifest Helm writes.
 pub const MANIFEST_MEDIA_TYPE: &str = "application/vnd.oci.image.manifest.v1+json";
@@ -30,16 +29,7 @@ application/vnd.oci.image.manifest.v1+json, \
 application/vnd.oci.image.index.v1+json, \
 application/vnd.oci.artifact.manifest.v1+json";
 
-/// `sha256:<hex>` of `data`.
-pub fn sha256_digest(data: &[u8]) -> String {
-    let hash = Sha256::digest(data);
-    let mut out = String::with_capacity(71);
-    out.push_str("sha256:");
-    for b in hash {
-        out.push_str(&format!("{b:02x}"));
-    }
-    out
-}
+pub use crate::cache::sha256_digest;
 
 /// A content descriptor: what a manifest says about one blob.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
