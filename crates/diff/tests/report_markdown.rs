@@ -454,3 +454,35 @@ fn fmt_thousands(n: usize) -> String {
     }
     out
 }
+
+#[test]
+fn fifty_thousand_objects_and_risks() {
+    // Cutting is incremental: this would take minutes if each trial cut re-counted
+    // everything.
+    let mut env = big_env("charts/huge", "prod", 50_000, 2);
+    env.risks = env
+        .changes
+        .iter()
+        .map(|c| risk(c.key.clone(), "r", Severity::Medium, "changed"))
+        .collect();
+    let report = DiffReport {
+        base: "main".into(),
+        head: "feature".into(),
+        environments: vec![env, big_env("charts/small", "prod", 2, 2)],
+    };
+    let out = markdown(&report, &MarkdownOptions::default());
+    assert!(chars(&out) <= 65_536);
+    assert!(out.contains("| `charts/huge` | `prod` | 0 | 50,000 | 0 | 50,000 |\n"));
+    assert!(out.contains("| `charts/small` | `prod` | 0 | 2 | 0 | 0 |\n"));
+    // Risks rank above object lists: both environments are one line each, and the
+    // risk list takes the rest.
+    assert_eq!(out.matches("```diff\n").count(), 0);
+    assert!(out.contains("`charts/huge` · `prod`: 50,000 changed objects not shown"));
+    assert!(out.contains("`charts/small` · `prod`: 2 changed objects not shown"));
+    let shown = out.matches("(`r`)").count();
+    assert!(shown > 100);
+    assert!(out.ends_with(&format!(
+        "**Shortened to fit a comment:** 2 environments' object lists and {} risks were left out; the full diff is in the job summary.\n",
+        fmt_thousands(50_000 - shown)
+    )));
+}

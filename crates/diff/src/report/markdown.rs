@@ -132,24 +132,57 @@ struct Parts {
     table_end: Piece,
     risks_heading: Piece,
     risks: Vec<Piece>,
-    /// How many risks are high, to describe what a cut drops.
-    risk_high: Vec<bool>,
+    /// `high_from[k]`: how many of `risks[k..]` are high, to describe what a cut drops.
+    high_from: Vec<usize>,
     images_heading: Piece,
     images: Vec<Piece>,
     envs: Vec<EnvPart>,
     hint: String,
 }
 
-/// What is cut.
+/// What is cut. The counts the closing note needs are kept up to date as the plan
+/// changes, so trying a cut costs the same however many objects there are.
 struct Plan {
     /// Per environment, per object: the diff is replaced by a note.
     omitted: Vec<Vec<bool>>,
+    /// Per environment: diffs replaced and their lines.
+    env_cut: Vec<(usize, usize)>,
+    /// Diffs replaced, and their lines, in environments that are not collapsed.
+    cut_diffs: usize,
+    cut_lines: usize,
     collapsed: Vec<bool>,
+    collapsed_count: usize,
     /// Every environment's section and line replaced by a single line.
     envs_dropped: bool,
     risks_kept: usize,
     images_kept: usize,
     rows_kept: usize,
+}
+
+impl Plan {
+    fn omit(&mut self, e: usize, o: usize, lines: usize) {
+        self.omitted[e][o] = true;
+        self.env_cut[e].0 += 1;
+        self.env_cut[e].1 += lines;
+        self.cut_diffs += 1;
+        self.cut_lines += lines;
+    }
+
+    /// Undoes [`Plan::omit`] (in an environment that is not collapsed).
+    fn restore(&mut self, e: usize, o: usize, lines: usize) {
+        self.omitted[e][o] = false;
+        self.env_cut[e].0 -= 1;
+        self.env_cut[e].1 -= lines;
+        self.cut_diffs -= 1;
+        self.cut_lines -= lines;
+    }
+
+    fn collapse(&mut self, e: usize) {
+        self.collapsed[e] = true;
+        self.collapsed_count += 1;
+        self.cut_diffs -= self.env_cut[e].0;
+        self.cut_lines -= self.env_cut[e].1;
+    }
 }
 
 const NAME_CAP: usize = 200;
@@ -217,10 +250,10 @@ impl Parts {
             .flat_map(|env| env.risks.iter().map(move |risk| (env, risk)))
             .collect();
         risks.sort_by_key(|(_, risk)| std::cmp::Reverse(risk.severity));
-        let risk_high = risks
-            .iter()
-            .map(|(_, r)| r.severity == Severity::High)
-            .collect();
+        let mut high_from = vec![0; risks.len() + 1];
+        for (k, (_, risk)) in risks.iter().enumerate().rev() {
+            high_from[k] = high_from[k + 1] + usize::from(risk.severity == Severity::High);
+        }
         let risk_items = risks
             .iter()
             .map(|(env, risk)| {
@@ -267,7 +300,7 @@ impl Parts {
             table_end: Piece::new(table_end),
             risks_heading: Piece::new(format!("#### Risks ({})\n\n", thousands(risks.len()))),
             risks: risk_items,
-            risk_high,
+            high_from,
             images_heading: Piece::new(format!(
                 "#### Image changes ({})\n\n",
                 thousands(images.len())
@@ -288,7 +321,11 @@ impl Parts {
                     EnvPart::Section { objects, .. } => vec![false; objects.len()],
                 })
                 .collect(),
+            env_cut: vec![(0, 0); self.envs.len()],
+            cut_diffs: 0,
+            cut_lines: 0,
             collapsed: vec![false; self.envs.len()],
+            collapsed_count: 0,
             envs_dropped: false,
             risks_kept: self.risks.len(),
             images_kept: self.images.len(),
@@ -374,7 +411,7 @@ impl Parts {
             if fits(&plan, &sums) {
                 break;
             }
-            plan.omitted[e][o] = true;
+            plan.omit(e, o, object.diff_lines);
             env_lens[e] -= object.saving();
             sums.envs -= object.saving();
             cut_diffs.push((e, o, object));
@@ -399,7 +436,7 @@ impl Parts {
             if collapsed.chars >= env_lens[e] {
                 continue;
             }
-            plan.collapsed[e] = true;
+            plan.collapse(e);
             sums.envs = sums.envs - env_lens[e] + collapsed.chars;
             env_lens[e] = collapsed.chars;
             collapsed_any = true;
@@ -411,12 +448,12 @@ impl Parts {
                 if plan.collapsed[e] {
                     continue;
                 }
-                plan.omitted[e][o] = false;
+                plan.restore(e, o, object.diff_lines);
                 sums.envs += object.saving();
                 if fits(&plan, &sums) {
                     env_lens[e] += object.saving();
                 } else {
-                    plan.omitted[e][o] = true;
+                    plan.omit(e, o, object.diff_lines);
                     sums.envs -= object.saving();
                 }
             }
@@ -462,10 +499,7 @@ impl Parts {
     fn notes(&self, plan: &Plan) -> Notes {
         let dropped_risks = self.risks.len() - plan.risks_kept;
         let risks_more = if dropped_risks > 0 {
-            let high = self.risk_high[plan.risks_kept..]
-                .iter()
-                .filter(|&&h| h)
-                .count();
+            let high = self.high_from[plan.risks_kept];
             format!(
                 "- …and {} more {} ({} high); see {}.\n",
                 thousands(dropped_risks),
@@ -502,20 +536,11 @@ impl Parts {
         };
 
         let mut cut = Vec::new();
-        let (mut diffs, mut lines) = (0, 0);
-        for (e, omitted) in plan.omitted.iter().enumerate() {
-            if plan.collapsed[e] || plan.envs_dropped {
-                continue;
-            }
-            for (o, &is_cut) in omitted.iter().enumerate() {
-                if is_cut {
-                    diffs += 1;
-                    if let EnvPart::Section { objects, .. } = &self.envs[e] {
-                        lines += objects[o].diff_lines;
-                    }
-                }
-            }
-        }
+        let (diffs, lines) = if plan.envs_dropped {
+            (0, 0)
+        } else {
+            (plan.cut_diffs, plan.cut_lines)
+        };
         if diffs > 0 {
             cut.push((
                 diffs,
@@ -526,7 +551,7 @@ impl Parts {
                 ),
             ));
         }
-        let collapsed = plan.collapsed.iter().filter(|&&c| c).count();
+        let collapsed = plan.collapsed_count;
         if plan.envs_dropped {
             let all = self.envs.len();
             cut.push((

@@ -1,4 +1,4 @@
-//! Reports written from a [`DiffReport`]: terminal text, Markdown for a pull-request
+//! Reports written from a [`DiffReport`](crate::model::DiffReport): terminal text, Markdown for a pull-request
 //! comment, and versioned JSON for machines.
 //!
 //! All three are pure functions of the model and their options: the same report gives the
