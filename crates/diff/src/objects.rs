@@ -16,6 +16,7 @@ use crate::model::ObjectKey;
 /// One Kubernetes object of a render.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Object {
+    /// Group, kind, namespace (defaulted) and name.
     pub key: ObjectKey,
     /// `apiVersion` as written (`apps/v1`).
     pub api_version: String,
@@ -28,6 +29,7 @@ pub struct Object {
 /// The objects of a render, in stream order, and what was odd about it.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Parsed {
+    /// One per key, in the order of the stream (a duplicate takes the first one's place).
     pub objects: Vec<Object>,
     /// Things a reviewer should know but that do not stop the diff (duplicate objects).
     pub warnings: Vec<String>,
@@ -38,10 +40,18 @@ pub struct Parsed {
 pub enum ParseError {
     /// The document is not valid YAML (the text is go-yaml's).
     #[error("{location}: {message}")]
-    Yaml { location: String, message: String },
+    Yaml {
+        /// `chart/templates/x.yaml (document 3)`, or `document 3` without a source.
+        location: String,
+        message: String,
+    },
     /// The document is YAML but not an object (a scalar, a list, no `kind`, no name...).
     #[error("{location}: {message}")]
-    NotAnObject { location: String, message: String },
+    NotAnObject {
+        /// As for [`ParseError::Yaml`], plus `, item N` inside a List.
+        location: String,
+        message: String,
+    },
 }
 
 /// Kinds Kubernetes serves cluster-scoped, by (API group, kind). Everything else is

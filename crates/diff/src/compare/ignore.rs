@@ -27,12 +27,15 @@ pub struct IgnoreRule {
 /// Why an ignore rule's text cannot be used.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum IgnoreRuleError {
+    /// The path does not start with `/`.
     #[error(
         "ignore rule {0:?}: the path must start with \"/\" (e.g. \"Deployment:/spec/replicas\")"
     )]
     PathNotAbsolute(String),
+    /// A kind list like `Deployment,:/x`.
     #[error("ignore rule {0:?}: empty kind in the kind list")]
     EmptyKind(String),
+    /// The path is just `/`.
     #[error("ignore rule {0:?}: the path names no field")]
     EmptyPath(String),
 }

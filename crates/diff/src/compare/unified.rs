@@ -6,8 +6,11 @@ use similar::{capture_diff_slices, group_diff_ops, Algorithm, DiffOp};
 /// A unified diff and how many lines it adds and removes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Unified {
+    /// Hunks (`@@ -a,b +c,d @@` and ` `/`-`/`+` lines), empty for equal texts.
     pub text: String,
+    /// `+` lines.
     pub added: usize,
+    /// `-` lines.
     pub removed: usize,
 }
 
