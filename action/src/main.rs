@@ -2,6 +2,7 @@
 
 mod clock;
 mod dependency;
+mod diff;
 mod frame;
 mod oci_cli;
 mod render;
@@ -31,6 +32,9 @@ struct Cli {
 enum Command {
     /// Render a chart exactly as `helm template` does.
     Template(Box<template::TemplateArgs>),
+    /// Show what changes in each environment between two revisions of a chart, and
+    /// what is risky.
+    Diff(Box<diff::DiffArgs>),
     /// Fetch a chart's dependencies from chart repositories and OCI registries.
     Dependency(dependency::DependencyArgs),
     /// Print helmpilot's version, the Helm release it renders like and its defaults.
@@ -53,8 +57,27 @@ fn print_version() {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            // `diff --exit-code` keeps 2 for "something changed": a bad command line is 1.
+            let diff = std::env::args().nth(1).as_deref() == Some("diff");
+            return match err.exit_code() {
+                0 => ExitCode::SUCCESS,
+                _ if diff => ExitCode::FAILURE,
+                code => ExitCode::from(u8::try_from(code).unwrap_or(2)),
+            };
+        }
+    };
     let result = match cli.command {
+        Command::Diff(args) => match diff::run(&args) {
+            Ok(outcome) if outcome.changed && outcome.exit_code_requested => {
+                return ExitCode::from(2)
+            }
+            Ok(_) => Ok(()),
+            Err(err) => Err(err),
+        },
         Command::Template(args) => template::run(&args),
         Command::Render(args) => render::run(&args),
         Command::Dependency(args) => dependency::run(&args),

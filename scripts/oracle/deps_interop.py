@@ -29,6 +29,7 @@ import contextlib
 import functools
 import http.server
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -165,7 +166,7 @@ def check_fixture(helm: Any, runner: Runner, problems: list[str], regenerate: bo
     elif lock_without_timestamp(helm_dir) != lock_without_timestamp(FIXTURE):
         problems.append("inference-stack: Helm now writes a different Chart.lock than the committed one (run with --regenerate-fixture-lock)")
     want = helm_template(["rel", str(helm_dir)])
-    for mode in ("template", "build", "update"):
+    for mode in ("template", "build", "update", "diff"):
         clean = base / mode / FIXTURE.name
         shutil.copytree(FIXTURE, clean, ignore=shutil.ignore_patterns("charts"))
         shutil.copytree(ROOT / "fixtures" / "charts" / "common-lib", base / mode / "common-lib")
@@ -177,6 +178,9 @@ def check_fixture(helm: Any, runner: Runner, problems: list[str], regenerate: bo
             if (clean / "charts").exists():
                 problems.append("inference-stack: rendering wrote charts/")
             continue
+        if mode == "diff":
+            check_fixture_diff(runner, clean, cache, problems)
+            continue
         if mode == "update":
             (clean / "Chart.lock").unlink(missing_ok=True)
         done = runner.run("dependency", mode, str(clean), cache=cache)
@@ -186,6 +190,34 @@ def check_fixture(helm: Any, runner: Runner, problems: list[str], regenerate: bo
         compare_charts_folders(helm_dir, clean, problems, f"inference-stack ({mode})")
         if lock_without_timestamp(clean) != lock_without_timestamp(helm_dir):
             problems.append(f"inference-stack ({mode}): Chart.lock differs from Helm's")
+
+
+def check_fixture_diff(runner: Runner, chart: Path, cache: Path, problems: list[str]) -> None:
+    """`helmpilot diff` on a clean checkout of the fixture: both revisions fetch their
+    locked dependencies (through one cache) and only the real change shows."""
+    repo = chart.parent
+    git = ["git", "-C", str(repo), "-c", "user.email=ci@example.com", "-c", "user.name=ci"]
+    subprocess.run([*git, "init", "-q", "-b", "main"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "base"], check=True)
+    values = chart / "values.yaml"
+    values.write_text(values.read_text().replace("replicas: 3", "replicas: 4"))
+    done = subprocess.run(
+        [runner.binary, "diff", str(chart), "--base", "main", "-o", "json", "--plain-http", "--cache-dir", str(cache),
+         "--repository-config", str(runner.repositories)],
+        capture_output=True, text=True, timeout=300, cwd=repo,
+    )
+    if done.returncode != 0:
+        problems.append(f"inference-stack: diff failed: {done.stderr.strip()}")
+        return
+    report = json.loads(done.stdout)
+    changed = [(c["change"], c["key"]["kind"], c["key"]["name"]) for e in report["environments"] for c in e["changes"]]
+    # The scorer Deployment (replicas) and the umbrella's ConfigMap that prints the count.
+    kinds = sorted((change, kind) for change, kind, _ in changed)
+    if kinds != [("changed", "ConfigMap"), ("changed", "Deployment")]:
+        problems.append(f"inference-stack: diff shows {changed}, expected the scorer Deployment and the ConfigMap")
+    if (chart / "charts").exists():
+        problems.append("inference-stack: diff wrote charts/")
 
 
 def http_cases(relative: str, absolute: str) -> list[dict[str, Any]]:

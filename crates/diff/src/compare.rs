@@ -37,6 +37,7 @@
 //! | `pdb-removed` | Medium | a PodDisruptionBudget is removed or renamed |
 //! | `replicas-zero` | Medium | `spec.replicas` becomes 0 |
 //! | `hpa-min-replicas-lowered` | Medium | a HorizontalPodAutoscaler's `minReplicas` is lowered |
+//! | `image-changed` | Medium | a container's image changes (also listed in [`EnvironmentDiff::images`] for summaries) |
 //! | `image-latest` | Medium | a container's image becomes `:latest` or untagged (no digest) |
 //! | `image-digest-dropped` | Medium | a container's image loses its `@sha256:` digest |
 //! | `resources-changed` | Medium | a container's resource requests or limits change |
@@ -51,8 +52,8 @@
 //! them in place). Rules run on normalized objects, so ignored paths raise no risk.
 //! Pod templates are found in Pods, CronJobs (`spec.jobTemplate`) and every kind with
 //! `spec.template.spec.containers`; containers and init containers are matched by
-//! name. A plain image change is not a risk; it is listed in
-//! [`EnvironmentDiff::images`].
+//! name. An image change is a Medium risk (a new build runs) and is also listed in
+//! [`EnvironmentDiff::images`] for summaries.
 
 mod ignore;
 mod mask;

@@ -20,7 +20,9 @@ pub enum ChangeKind {
     Removed,
     Changed,
     /// Same content (after ignore rules) under another name; `from` is the base key.
-    Renamed { from: ObjectKey },
+    Renamed {
+        from: ObjectKey,
+    },
 }
 
 /// How bad a risk is: `High` blocks or breaks an upgrade or loses data; `Medium` needs a

@@ -344,7 +344,11 @@ fn job_template_and_selector() {
     let job = |image: &str| {
         format!("apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: m\n        image: {image}\n")
     };
-    assert_eq!(rules(&job("m:1"), &job("m:2")), ["immutable-job-template"]);
+    assert_eq!(
+        rules(&job("m:1"), &job("m:2")),
+        ["immutable-job-template", "image-changed"],
+        "High risks come first"
+    );
     assert!(rules(
         &job("m:1"),
         &job("m:1").replace("name: migrate\n", "name: migrate\n  labels: {a: b}\n")
@@ -537,16 +541,27 @@ fn image_changes_are_listed_and_risky_ones_flagged() {
     );
     let mut found: Vec<&str> = d.risks.iter().map(|r| r.rule.as_str()).collect();
     found.sort();
-    assert_eq!(found, ["image-digest-dropped", "image-latest"]);
-    // A pinned bump is listed but not a risk; an untagged image is as floating as :latest.
-    assert!(rules(DEPLOY, &DEPLOY.replace("migrate:1.0", "migrate:2.0")).is_empty());
+    assert_eq!(
+        found,
+        [
+            "image-changed",
+            "image-changed",
+            "image-digest-dropped",
+            "image-latest"
+        ]
+    );
+    // A pinned bump is a plain image change; an untagged image is as floating as :latest.
+    assert_eq!(
+        rules(DEPLOY, &DEPLOY.replace("migrate:1.0", "migrate:2.0")),
+        ["image-changed"]
+    );
     assert_eq!(
         rules(DEPLOY, &DEPLOY.replace("migrate:1.0", "migrate")),
-        ["image-latest"]
+        ["image-changed", "image-latest"]
     );
     assert_eq!(
         rules(DEPLOY, &DEPLOY.replace("@sha256:0123456789abcdef", "")),
-        ["image-digest-dropped"]
+        ["image-changed", "image-digest-dropped"]
     );
 }
 

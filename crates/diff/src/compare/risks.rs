@@ -342,10 +342,17 @@ impl Assessor<'_> {
         let (old_image, new_image) = (image(old), image(Some(new)));
         if let Some(to) = &new_image {
             if old.is_some() && old_image.as_ref() != Some(to) {
+                let from = old_image.clone().unwrap_or_default();
+                self.risk(
+                    key,
+                    "image-changed",
+                    Severity::Medium,
+                    format!("container {name} image {from} -> {to}"),
+                );
                 self.images.push(ImageChange {
                     key: key.clone(),
                     container: name.to_string(),
-                    from: old_image.clone().unwrap_or_default(),
+                    from,
                     to: to.clone(),
                 });
             }
