@@ -424,3 +424,30 @@ fn a_chart_added_in_the_pull_request_is_all_added() {
         )]
     );
 }
+
+#[test]
+fn a_chart_deleted_in_the_pull_request_is_all_removed() {
+    let scenario = Scenario::new("deleted-chart");
+    git(&scenario.dir, &["rm", "-q", "-r", "charts/fraud-detector"]);
+    git(&scenario.dir, &["commit", "-q", "-m", "retire the chart"]);
+    let report = json(&scenario.diff(&[
+        "charts/fraud-detector",
+        "--base",
+        "main",
+        "--env",
+        "prod",
+        "-o",
+        "json",
+    ]));
+    let prod = changes(&report, "prod");
+    assert!(
+        !prod.is_empty() && prod.iter().all(|(change, _, _)| change == "removed"),
+        "{prod:?}"
+    );
+    assert!(prod.iter().any(|(_, kind, _)| kind == "Deployment"));
+    let rules = risk_rules(&report, "prod");
+    assert!(
+        rules.iter().any(|r| r.starts_with("pvc-deleted")),
+        "{rules:?}"
+    );
+}

@@ -31,16 +31,18 @@ fn git(dir: &Path, args: &[&str]) -> Result<String> {
 impl Repository {
     /// The repository holding `path`.
     pub fn enclosing(path: &Path) -> Result<Repository> {
-        let dir = if path.is_dir() {
-            path
-        } else {
-            path.parent().unwrap_or(Path::new("."))
-        };
-        let dir = if dir.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            dir
-        };
+        // The chart may be gone from the working tree (deleted by the change under review):
+        // start from the nearest directory that exists.
+        let mut dir = path;
+        while !dir.is_dir() {
+            match dir.parent() {
+                Some(parent) if !parent.as_os_str().is_empty() => dir = parent,
+                _ => {
+                    dir = Path::new(".");
+                    break;
+                }
+            }
+        }
         let root = git(dir, &["rev-parse", "--show-toplevel"]).map_err(|_| {
             anyhow!(
                 "{} is not inside a Git repository: helmpilot diff compares two revisions of one \
