@@ -451,3 +451,41 @@ fn a_chart_deleted_in_the_pull_request_is_all_removed() {
         "{rules:?}"
     );
 }
+
+#[test]
+fn two_thousand_changed_objects_fit_one_comment() {
+    let scenario = Scenario::new("large");
+    let render = |version: &str| {
+        (0..2_000)
+            .map(|i| {
+                format!(
+                    "---\n# Source: big/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings-{i:04}\ndata:\n  release: \"{version}\"\n  shard: \"{i}\"\n  description: {}\n",
+                    "feature store shard configuration ".repeat(3)
+                )
+            })
+            .collect::<String>()
+    };
+    let (old, new) = (scenario.dir.join("old.yaml"), scenario.dir.join("new.yaml"));
+    std::fs::write(&old, render("2026.10")).unwrap();
+    std::fs::write(&new, render("2026.11")).unwrap();
+    let markdown = stdout(&scenario.diff(&[
+        "--manifests",
+        old.to_str().unwrap(),
+        new.to_str().unwrap(),
+        "-o",
+        "markdown",
+    ]));
+    assert!(
+        markdown.chars().count() <= 65_536,
+        "{} chars",
+        markdown.chars().count()
+    );
+    assert!(
+        markdown.contains("| 0 | 2,000 | 0 |"),
+        "the summary row keeps the full count"
+    );
+    assert!(
+        markdown.contains("Shortened to fit a comment"),
+        "what was cut is said"
+    );
+}
