@@ -1,8 +1,8 @@
 //! `helmpilot diff`: renders charts at two revisions for each environment and reports
 //! which Kubernetes objects change and which changes are risky.
 
-mod config;
-mod git;
+pub mod config;
+pub mod git;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -111,9 +111,10 @@ pub fn run(args: &DiffArgs) -> Result<Outcome> {
     })
 }
 
-fn compare_options(args: &DiffArgs, config: Option<&Config>) -> Result<CompareOptions> {
+/// Comparison settings from the command line's context and the config file.
+pub fn compare_options(context: usize, config: Option<&Config>) -> CompareOptions {
     let mut options = CompareOptions {
-        context: args.context,
+        context,
         ..CompareOptions::default()
     };
     let config = config.cloned().unwrap_or_default();
@@ -135,7 +136,7 @@ fn compare_options(args: &DiffArgs, config: Option<&Config>) -> Result<CompareOp
         options.sensitive_keys = keys;
     }
     options.disabled_risks.extend(config.risks.disabled);
-    Ok(options)
+    options
 }
 
 fn parse(text: &str, namespace: &str, what: &str) -> Result<Vec<Object>> {
@@ -151,7 +152,7 @@ fn diff_files(old: &Path, new: &Path, args: &DiffArgs) -> Result<DiffReport> {
         |p: &Path| std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()));
     let base = parse(&read(old)?, &args.namespace, &old.display().to_string())?;
     let head = parse(&read(new)?, &args.namespace, &new.display().to_string())?;
-    let mut env = compare(&base, &head, &compare_options(args, None)?);
+    let mut env = compare(&base, &head, &compare_options(args.context, None));
     env.chart = "manifests".into();
     env.name = new.display().to_string();
     Ok(DiffReport {
@@ -168,36 +169,63 @@ struct Side {
     _worktree: Option<git::Worktree>,
 }
 
-fn diff_revisions(args: &DiffArgs) -> Result<DiffReport> {
-    let start_dir = args.chart.clone().unwrap_or_else(|| PathBuf::from("."));
-    let repository = Repository::enclosing(&start_dir)?;
-    let config = Config::load(&repository.root)?;
+/// A revision to compare: how to name it, and its commit.
+pub struct Revision {
+    pub label: String,
+    pub commit: String,
+}
+
+/// How charts are rendered for a diff.
+#[derive(Clone, Default)]
+pub struct RenderSettings {
+    pub repository: RepositoryArgs,
+    pub fetch_dependencies: bool,
+    /// Overrides every environment's Kubernetes version (`kube-version` input).
+    pub kube_version: Option<String>,
+}
+
+/// One diff run, whoever asks for it (`helmpilot diff` or the GitHub Action).
+pub struct Plan {
+    pub repository: Repository,
+    pub base: Revision,
+    /// `None`: the working tree.
+    pub head: Option<Revision>,
+    /// Chart directories relative to the repository root.
+    pub charts: Vec<PathBuf>,
+    /// Environment names asked for (empty: every environment of each chart).
+    pub environments: Vec<String>,
+    pub config: Option<Config>,
+    pub compare: CompareOptions,
+    pub render: RenderSettings,
+}
+
+/// Renders every chart x environment of `plan` at both revisions and compares them;
+/// `progress` hears of each environment as it is done, with its duration.
+pub fn run_plan(
+    plan: &Plan,
+    progress: &mut dyn FnMut(&EnvironmentDiff, std::time::Duration),
+) -> Result<DiffReport> {
     let temp_parent = std::env::var_os("RUNNER_TEMP")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
         .unwrap_or_else(std::env::temp_dir);
-
-    let (base_label, base_commit) = match &args.base {
-        Some(rev) => (rev.clone(), repository.commit(rev)?),
-        None => repository.default_base()?,
-    };
-    let base_worktree = repository.checkout(&base_commit, &temp_parent)?;
+    let repository = &plan.repository;
+    let base_worktree = repository.checkout(&plan.base.commit, &temp_parent)?;
     let base = Side {
-        label: base_label,
+        label: plan.base.label.clone(),
         root: base_worktree.path.clone(),
         _worktree: Some(base_worktree),
     };
-    let (head, now_commit) = match &args.head {
-        Some(rev) => {
-            let commit = repository.commit(rev)?;
-            let worktree = repository.checkout(&commit, &temp_parent)?;
+    let (head, now_commit) = match &plan.head {
+        Some(revision) => {
+            let worktree = repository.checkout(&revision.commit, &temp_parent)?;
             (
                 Side {
-                    label: rev.clone(),
+                    label: revision.label.clone(),
                     root: worktree.path.clone(),
                     _worktree: Some(worktree),
                 },
-                commit,
+                revision.commit.clone(),
             )
         }
         None => (
@@ -214,32 +242,9 @@ fn diff_revisions(args: &DiffArgs) -> Result<DiffReport> {
         unix_seconds: repository.commit_time(&now_commit)?,
         nanos: 0,
     };
-
-    let charts: Vec<PathBuf> = match &args.chart {
-        Some(chart) => vec![relative_to_root(chart, &repository.root)?],
-        None => {
-            let listed: Vec<PathBuf> = config
-                .as_ref()
-                .map(|c| {
-                    c.charts
-                        .iter()
-                        .map(|c| PathBuf::from(c.path.trim_end_matches('/')))
-                        .collect()
-                })
-                .unwrap_or_default();
-            if listed.is_empty() {
-                bail!(
-                    "no chart given and no charts in {}: name a chart directory",
-                    config::CONFIG_FILE
-                );
-            }
-            listed
-        }
-    };
-    let options = compare_options(args, config.as_ref())?;
     let mut environments = Vec::new();
-    for chart in &charts {
-        let chart_config = config.as_ref().and_then(|c| c.chart(chart));
+    for chart in &plan.charts {
+        let chart_config = plan.config.as_ref().and_then(|c| c.chart(chart));
         let dirs = [head.root.join(chart), base.root.join(chart)];
         if !dirs.iter().any(|d| d.join("Chart.yaml").is_file()) {
             bail!(
@@ -253,22 +258,24 @@ fn diff_revisions(args: &DiffArgs) -> Result<DiffReport> {
             .and_then(|c| c.release.clone())
             .or_else(|| chart.file_name().map(|n| n.to_string_lossy().into_owned()))
             .unwrap_or_else(|| "release".into());
-        for env in config::environments(&args.environments, chart_config, &dirs)? {
+        for mut env in config::environments(&plan.environments, chart_config, &dirs)? {
+            if let Some(version) = &plan.render.kube_version {
+                env.kube_version = Some(version.clone());
+            }
             let started = Instant::now();
-            let mut diff =
-                diff_environment(args, chart, &env, &release, now, &base, &head, &options);
+            let sides = (&base, &head);
+            let mut diff = diff_environment(
+                &plan.render,
+                chart,
+                &env,
+                &release,
+                now,
+                sides,
+                &plan.compare,
+            );
             diff.chart = chart.display().to_string();
             diff.name = env.name.clone();
-            eprintln!(
-                "diff: {} {}: {} added, {} changed, {} removed, {} risks ({:.2} s)",
-                diff.chart,
-                diff.name,
-                diff.added(),
-                diff.changed(),
-                diff.removed(),
-                diff.risks.len(),
-                started.elapsed().as_secs_f64()
-            );
+            progress(&diff, started.elapsed());
             environments.push(diff);
         }
     }
@@ -277,25 +284,98 @@ fn diff_revisions(args: &DiffArgs) -> Result<DiffReport> {
         base: format!(
             "{} ({})",
             base.label,
-            &base_commit[..base_commit.len().min(12)]
+            &plan.base.commit[..plan.base.commit.len().min(12)]
         ),
         head: head.label.clone(),
     })
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The chart directories of `.helmpilot.yaml`.
+pub fn configured_charts(config: Option<&Config>) -> Vec<PathBuf> {
+    config
+        .map(|c| {
+            c.charts
+                .iter()
+                .map(|c| PathBuf::from(c.path.trim_end_matches('/')))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn diff_revisions(args: &DiffArgs) -> Result<DiffReport> {
+    let start_dir = args.chart.clone().unwrap_or_else(|| PathBuf::from("."));
+    let repository = Repository::enclosing(&start_dir)?;
+    let config = Config::load(&repository.root)?;
+    let base = match &args.base {
+        Some(rev) => Revision {
+            label: rev.clone(),
+            commit: repository.commit(rev)?,
+        },
+        None => {
+            let (label, commit) = repository.default_base()?;
+            Revision { label, commit }
+        }
+    };
+    let head = match &args.head {
+        Some(rev) => Some(Revision {
+            label: rev.clone(),
+            commit: repository.commit(rev)?,
+        }),
+        None => None,
+    };
+    let charts = match &args.chart {
+        Some(chart) => vec![relative_to_root(chart, &repository.root)?],
+        None => {
+            let listed = configured_charts(config.as_ref());
+            if listed.is_empty() {
+                bail!(
+                    "no chart given and no charts in {}: name a chart directory",
+                    config::CONFIG_FILE
+                );
+            }
+            listed
+        }
+    };
+    let compare = compare_options(args.context, config.as_ref());
+    let plan = Plan {
+        repository,
+        base,
+        head,
+        charts,
+        environments: args.environments.clone(),
+        config,
+        compare,
+        render: RenderSettings {
+            repository: args.repository.clone(),
+            fetch_dependencies: !args.no_dependency_build,
+            kube_version: None,
+        },
+    };
+    run_plan(&plan, &mut |diff, took| {
+        eprintln!(
+            "diff: {} {}: {} added, {} changed, {} removed, {} risks ({:.2} s)",
+            diff.chart,
+            diff.name,
+            diff.added(),
+            diff.changed(),
+            diff.removed(),
+            diff.risks.len(),
+            took.as_secs_f64()
+        )
+    })
+}
+
 fn diff_environment(
-    args: &DiffArgs,
+    settings: &RenderSettings,
     chart: &Path,
     env: &Environment,
     release: &str,
     now: Timestamp,
-    base: &Side,
-    head: &Side,
+    (base, head): (&Side, &Side),
     options: &CompareOptions,
 ) -> EnvironmentDiff {
     let render_side = |side: &Side| -> Result<Vec<Object>> {
-        match render(args, &side.root.join(chart), env, release, now)? {
+        match render(settings, &side.root.join(chart), env, release, now)? {
             Some(text) => parse(
                 &text,
                 &env.namespace,
@@ -320,7 +400,7 @@ fn diff_environment(
 /// The rendered manifests of one environment, or `None` when the chart or the
 /// environment's values files do not exist in this tree (everything added or removed).
 fn render(
-    args: &DiffArgs,
+    settings: &RenderSettings,
     chart_dir: &Path,
     env: &Environment,
     release: &str,
@@ -348,8 +428,11 @@ fn render(
     }
     .merge_values(&read_local)
     .map_err(|e| anyhow!("{e}"))?;
-    let chart =
-        dependency::load_with_dependencies(chart_dir, &args.repository, !args.no_dependency_build)?;
+    let chart = dependency::load_with_dependencies(
+        chart_dir,
+        &settings.repository,
+        settings.fetch_dependencies,
+    )?;
     let options = TemplateOptions {
         release_name: release.to_string(),
         namespace: env.namespace.clone(),
