@@ -3,97 +3,14 @@
 //! head commit with the changes a pull request brings, and the three outputs checked for
 //! the right objects, risks and masking.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod support;
+
+use std::process::Output;
+
+use support::scenario::{git, repo_root, Scenario};
 
 const API_KEY_BASE: &str = "sk-base-7f3a91c2e4b8";
 const API_KEY_HEAD: &str = "sk-head-0d5e62a9f1c3";
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("repository root")
-        .to_path_buf()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let output = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("GIT_AUTHOR_DATE", "2026-03-01T12:00:00Z")
-        .env("GIT_COMMITTER_DATE", "2026-03-01T12:00:00Z")
-        .output()
-        .expect("git runs");
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-/// A repository whose `main` is the base and whose `feature` branch is the head.
-struct Scenario {
-    dir: PathBuf,
-}
-
-impl Scenario {
-    fn new(name: &str) -> Scenario {
-        let dir =
-            std::env::temp_dir().join(format!("helmpilot-diff-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        let chart = dir.join("charts/fraud-detector");
-        let scenario = repo_root().join("fixtures/diff/scenario");
-        copy_dir(&repo_root().join("fixtures/charts/fraud-detector"), &chart);
-        copy_dir(&scenario.join("base-templates"), &chart.join("templates"));
-        let values = chart.join("values.yaml");
-        let mut text = std::fs::read_to_string(&values).unwrap();
-        text.push_str(&std::fs::read_to_string(scenario.join("base-values.yaml")).unwrap());
-        std::fs::write(&values, text).unwrap();
-        git(&dir, &["init", "-q", "-b", "main"]);
-        git(&dir, &["config", "user.email", "ci@example.com"]);
-        git(&dir, &["config", "user.name", "CI"]);
-        git(&dir, &["add", "."]);
-        git(&dir, &["commit", "-q", "-m", "base"]);
-        git(&dir, &["checkout", "-q", "-b", "feature"]);
-        // The pull request (also what scripts/demo/diff-example.sh shows).
-        git(
-            &dir,
-            &["apply", scenario.join("head.patch").to_str().unwrap()],
-        );
-        git(&dir, &["add", "-A"]);
-        git(&dir, &["commit", "-q", "-m", "head"]);
-        Scenario { dir }
-    }
-
-    fn diff(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_helmpilot"))
-            .arg("diff")
-            .args(args)
-            .current_dir(&self.dir)
-            .env_remove("NO_COLOR")
-            .output()
-            .expect("helmpilot runs")
-    }
-}
-
-impl Drop for Scenario {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
 
 fn stdout(output: &Output) -> String {
     assert!(
