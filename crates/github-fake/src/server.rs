@@ -117,7 +117,10 @@ struct Inner {
 #[derive(Clone)]
 struct Shared {
     inner: Arc<Mutex<Inner>>,
+    /// Where the web pages would be (`http://127.0.0.1:PORT`).
     base_url: String,
+    /// The API's path prefix: empty like api.github.com, or `/api/v3` like GHES.
+    prefix: String,
 }
 
 fn lock(inner: &Mutex<Inner>) -> MutexGuard<'_, Inner> {
@@ -149,8 +152,24 @@ impl FakeGitHub {
         }
     }
 
+    /// A fake shaped like GitHub Enterprise Server: the API under `/api/v3`
+    /// ([`FakeGitHub::url`] ends with it), web pages at the host's root.
+    ///
+    /// # Panics
+    /// As [`FakeGitHub::start`].
+    pub fn start_enterprise() -> FakeGitHub {
+        match FakeGitHub::try_start_with_prefix("/api/v3") {
+            Ok(fake) => fake,
+            Err(e) => panic!("cannot start the fake GitHub API on 127.0.0.1: {e}"),
+        }
+    }
+
     /// [`FakeGitHub::start`], returning the error.
     pub fn try_start() -> std::io::Result<FakeGitHub> {
+        FakeGitHub::try_start_with_prefix("")
+    }
+
+    fn try_start_with_prefix(prefix: &str) -> std::io::Result<FakeGitHub> {
         let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
@@ -164,6 +183,7 @@ impl FakeGitHub {
                 requests: Vec::new(),
             })),
             base_url: format!("http://{addr}"),
+            prefix: prefix.to_string(),
         };
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -193,9 +213,10 @@ impl FakeGitHub {
         })
     }
 
-    /// The API base URL, e.g. `http://127.0.0.1:41234` (what `GITHUB_API_URL` would be).
+    /// The API base URL, e.g. `http://127.0.0.1:41234` (what `GITHUB_API_URL` would be),
+    /// or `http://127.0.0.1:41234/api/v3` for [`FakeGitHub::start_enterprise`].
     pub fn url(&self) -> String {
-        self.shared.base_url.clone()
+        format!("{}{}", self.shared.base_url, self.shared.prefix)
     }
 
     /// The address the fake listens on.
@@ -223,7 +244,7 @@ impl FakeGitHub {
             .comments
             .iter()
             .find(|s| s.comment.id == id)
-            .map(|s| to_json(&self.shared.base_url, s))
+            .map(|s| to_json(&self.shared, s))
     }
 
     /// Every request received so far, oldest first.
@@ -315,7 +336,9 @@ fn insert<'a>(
 
 /// The issue comment object, with the fields GitHub returns (URLs on the fake's host, as
 /// on GitHub Enterprise Server where API and web share one).
-fn to_json(base: &str, s: &Stored) -> Value {
+fn to_json(shared: &Shared, s: &Stored) -> Value {
+    let base = shared.base_url.as_str();
+    let api = format!("{base}{}", shared.prefix);
     let c = &s.comment;
     let login = &c.user_login;
     let bot = login.ends_with("[bot]");
@@ -323,7 +346,12 @@ fn to_json(base: &str, s: &Stored) -> Value {
         .bytes()
         .fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(b.into()))
         % 100_000_000;
-    let repo_api = format!("{base}/repos/{}/{}", s.owner, s.repo);
+    let repo_api = format!("{api}/repos/{}/{}", s.owner, s.repo);
+    // As GitHub writes them: `github-actions%5Bbot%5D`.
+    let user_url = format!(
+        "{api}/users/{}",
+        login.replace('[', "%5B").replace(']', "%5D")
+    );
     json!({
         "id": c.id,
         "node_id": format!("IC_kwDOfake{}", c.id),
@@ -337,9 +365,23 @@ fn to_json(base: &str, s: &Stored) -> Value {
             "node_id": format!("U_fake{user_id}"),
             "avatar_url": format!("{base}/avatars/u/{user_id}"),
             "gravatar_id": "",
-            "url": format!("{base}/users/{login}"),
-            "html_url": format!("{base}/{login}"),
+            "url": user_url,
+            "html_url": if bot {
+                format!("{base}/apps/{}", login.trim_end_matches("[bot]"))
+            } else {
+                format!("{base}/{login}")
+            },
+            "followers_url": format!("{user_url}/followers"),
+            "following_url": format!("{user_url}/following{{/other_user}}"),
+            "gists_url": format!("{user_url}/gists{{/gist_id}}"),
+            "starred_url": format!("{user_url}/starred{{/owner}}{{/repo}}"),
+            "subscriptions_url": format!("{user_url}/subscriptions"),
+            "organizations_url": format!("{user_url}/orgs"),
+            "repos_url": format!("{user_url}/repos"),
+            "events_url": format!("{user_url}/events{{/privacy}}"),
+            "received_events_url": format!("{user_url}/received_events"),
             "type": if bot { "Bot" } else { "User" },
+            "user_view_type": "public",
             "site_admin": false,
         },
         "created_at": c.created_at,
@@ -473,16 +515,23 @@ async fn handle(
     } else {
         serde_json::from_slice(&body).map(Some).map_err(|_| ())
     };
+    // Recorded relative to the API's root, as the OpenAPI paths are; a path outside the
+    // prefix keeps its full form and is answered 404.
+    let path = match uri.path().strip_prefix(shared.prefix.as_str()) {
+        Some(rest) if rest.starts_with('/') => rest.to_string(),
+        _ if shared.prefix.is_empty() => uri.path().to_string(),
+        _ => format!("(outside {}) {}", shared.prefix, uri.path()),
+    };
     let mut request = RecordedRequest {
         method: method.as_str().to_string(),
-        path: uri.path().to_string(),
+        path,
         query,
         headers: recorded_headers,
         body: json_body.clone().ok().flatten(),
         status: 0,
     };
     let mut inner = lock(&shared.inner);
-    let response = serve(&shared.base_url, &mut inner, &request, json_body.is_err());
+    let response = serve(&shared, &mut inner, &request, json_body.is_err());
     request.status = response.status().as_u16();
     inner.requests.push(request);
     let remaining = 5000usize.saturating_sub(inner.requests.len());
@@ -498,7 +547,7 @@ async fn handle(
     response
 }
 
-fn serve(base: &str, inner: &mut Inner, req: &RecordedRequest, bad_json: bool) -> Response {
+fn serve(shared: &Shared, inner: &mut Inner, req: &RecordedRequest, bad_json: bool) -> Response {
     if let Some(failure) = inner.failures.pop_front() {
         return failure_reply(&failure);
     }
@@ -520,15 +569,15 @@ fn serve(base: &str, inner: &mut Inner, req: &RecordedRequest, bad_json: bool) -
     let segments: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
     match (req.method.as_str(), segments.as_slice()) {
         ("GET", ["repos", owner, repo, "issues", number, "comments"]) => match number.parse() {
-            Ok(n) => list(base, inner, req, owner, repo, n),
+            Ok(n) => list(shared, inner, req, owner, repo, n),
             Err(_) => not_found(),
         },
         ("POST", ["repos", owner, repo, "issues", number, "comments"]) => match number.parse() {
-            Ok(n) => create(base, inner, req, owner, repo, n),
+            Ok(n) => create(shared, inner, req, owner, repo, n),
             Err(_) => not_found(),
         },
         ("PATCH", ["repos", owner, repo, "issues", "comments", id]) => match id.parse() {
-            Ok(id) => edit(base, inner, req, owner, repo, id),
+            Ok(id) => edit(shared, inner, req, owner, repo, id),
             Err(_) => not_found(),
         },
         _ => not_found(),
@@ -540,7 +589,7 @@ fn not_found() -> Response {
 }
 
 fn list(
-    base: &str,
+    shared: &Shared,
     inner: &Inner,
     req: &RecordedRequest,
     owner: &str,
@@ -569,7 +618,7 @@ fn list(
         .iter()
         .skip((page - 1).saturating_mul(per_page))
         .take(per_page)
-        .map(|s| to_json(base, s))
+        .map(|s| to_json(shared, s))
         .collect();
     let last = all.len().div_ceil(per_page).max(1);
     let link = |p: usize| {
@@ -583,7 +632,10 @@ fn list(
         let encoded = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(query)
             .finish();
-        format!("<{base}{}?{encoded}>", req.path)
+        format!(
+            "<{}{}{}?{encoded}>",
+            shared.base_url, shared.prefix, req.path
+        )
     };
     let mut links = Vec::new();
     if page > 1 {
@@ -605,10 +657,10 @@ fn list(
 }
 
 /// The comment body from a POST or PATCH, or GitHub's 422.
-fn body_field(req: &RecordedRequest, doc: &str) -> Result<String, Response> {
+fn body_field(req: &RecordedRequest, doc: &str) -> Result<String, Box<Response>> {
     let body = req.body.as_ref().and_then(|b| b.get("body"));
     match body.and_then(Value::as_str) {
-        Some(text) if text.chars().count() > MAX_BODY_CHARS => Err(reply(
+        Some(text) if text.chars().count() > MAX_BODY_CHARS => Err(Box::new(reply(
             422,
             &json!({
                 "message": "Validation Failed",
@@ -622,18 +674,18 @@ fn body_field(req: &RecordedRequest, doc: &str) -> Result<String, Response> {
                 "status": "422",
             }),
             &[],
-        )),
+        ))),
         Some(text) => Ok(text.to_string()),
-        None => Err(reply(
+        None => Err(Box::new(reply(
             422,
             &error_body(422, "Invalid request.\n\n\"body\" wasn't supplied.", doc),
             &[],
-        )),
+        ))),
     }
 }
 
 fn create(
-    base: &str,
+    shared: &Shared,
     inner: &mut Inner,
     req: &RecordedRequest,
     owner: &str,
@@ -642,17 +694,17 @@ fn create(
 ) -> Response {
     let text = match body_field(req, "/issues/comments#create-an-issue-comment") {
         Ok(t) => t,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let login = inner.login.clone();
     let stored = insert(inner, owner, repo, number, &login, &text);
-    let json = to_json(base, stored);
+    let json = to_json(shared, stored);
     let location = json["url"].as_str().unwrap_or_default().to_string();
     reply(201, &json, &[("location", location)])
 }
 
 fn edit(
-    base: &str,
+    shared: &Shared,
     inner: &mut Inner,
     req: &RecordedRequest,
     owner: &str,
@@ -668,10 +720,10 @@ fn edit(
     };
     let text = match body_field(req, "/issues/comments#update-an-issue-comment") {
         Ok(t) => t,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let stored = &mut inner.comments[index];
     stored.comment.body = text;
     stored.comment.updated_at = now();
-    reply(200, &to_json(base, stored), &[])
+    reply(200, &to_json(shared, stored), &[])
 }
