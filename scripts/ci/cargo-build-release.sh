@@ -77,20 +77,23 @@ for dir in "${dirs[@]}"; do
     if ! grep -q '^\[\[bin\]\]' "$manifest" || grep -q '^\[lib\]' "$manifest"; then
         targets+=("$dir/src/lib.rs")
     fi
-    for target in "${targets[@]}"; do
-        # Never overwrite a real source: this mode is for a manifests-only tree.
-        if [[ -e $target ]]; then
-            echo "$0: --deps-only expects a tree of manifests only, but $target exists" >&2
-            exit 1
-        fi
-        mkdir -p "$(dirname "$target")"
-        if [[ $target == */lib.rs ]]; then
-            : >"$target"
-        else
-            echo 'fn main() {}' >"$target"
-        fi
-        stubs+=("$target")
-    done
+    stubs+=("${targets[@]}")
+done
+
+# Never overwrite a real source: this mode is for a manifests-only tree.
+for stub in "${stubs[@]}"; do
+    if [[ -e $stub ]]; then
+        echo "$0: --deps-only expects a tree of manifests only, but $stub exists" >&2
+        exit 1
+    fi
+done
+for stub in "${stubs[@]}"; do
+    mkdir -p "$(dirname "$stub")"
+    if [[ $stub == */lib.rs ]]; then
+        : >"$stub"
+    else
+        echo 'fn main() {}' >"$stub"
+    fi
 done
 
 build

