@@ -1,5 +1,6 @@
 //! `helmpilot`: the command line. Thin glue over the library crates.
 
+mod action;
 mod clock;
 mod dependency;
 mod diff;
@@ -35,6 +36,8 @@ enum Command {
     /// Show what changes in each environment between two revisions of a chart, and
     /// what is risky.
     Diff(Box<diff::DiffArgs>),
+    /// Run as the GitHub Action (reads the Actions environment; comments on pull requests).
+    Action,
     /// Fetch a chart's dependencies from chart repositories and OCI registries.
     Dependency(dependency::DependencyArgs),
     /// Print helmpilot's version, the Helm release it renders like and its defaults.
@@ -81,6 +84,7 @@ fn main() -> ExitCode {
         Command::Template(args) => template::run(&args),
         Command::Render(args) => render::run(&args),
         Command::Dependency(args) => dependency::run(&args),
+        Command::Action => action::run(),
         Command::Push(args) => oci_cli::run_push(&args),
         Command::Pull(args) => oci_cli::run_pull(&args),
         Command::Registry(args) => oci_cli::run_registry(&args),

@@ -205,10 +205,7 @@ pub fn run_plan(
     plan: &Plan,
     progress: &mut dyn FnMut(&EnvironmentDiff, std::time::Duration),
 ) -> Result<DiffReport> {
-    let temp_parent = std::env::var_os("RUNNER_TEMP")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(std::env::temp_dir);
+    let temp_parent = runner_temp().unwrap_or_else(std::env::temp_dir);
     let repository = &plan.repository;
     let base_worktree = repository.checkout(&plan.base.commit, &temp_parent)?;
     let base = Side {
@@ -288,6 +285,16 @@ pub fn run_plan(
         ),
         head: head.label.clone(),
     })
+}
+
+/// `$RUNNER_TEMP` when it is a directory we can write to. In a container action it names a
+/// folder of the host that is not mounted, so callers fall back to the system's temp dir.
+pub fn runner_temp() -> Option<PathBuf> {
+    let dir = PathBuf::from(std::env::var_os("RUNNER_TEMP").filter(|v| !v.is_empty())?);
+    let probe = dir.join(format!(".helmpilot-probe-{}", std::process::id()));
+    std::fs::write(&probe, b"").ok()?;
+    let _ = std::fs::remove_file(&probe);
+    Some(dir)
 }
 
 /// The chart directories of `.helmpilot.yaml`.
