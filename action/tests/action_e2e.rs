@@ -96,6 +96,23 @@ fn run_action(
     command.output().expect("helmpilot runs")
 }
 
+/// `helmpilot action` on the pull request from `main` to `feature`.
+fn pull_request(
+    scenario: &Scenario,
+    runner: &Runner,
+    github: &FakeGitHub,
+    inputs: &[(&str, &str)],
+) -> Output {
+    run_action(
+        scenario,
+        runner,
+        github,
+        "pull_request",
+        ("main", "feature"),
+        inputs,
+    )
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -140,14 +157,7 @@ fn one_comment_created_then_edited_then_set_to_no_changes() {
     let runner = Runner::new(&scenario, "first");
 
     // First push of the pull request: one comment, with the marker.
-    let first = run_action(
-        &scenario,
-        &runner,
-        &github,
-        "pull_request",
-        ("main", "feature"),
-        &[],
-    );
+    let first = pull_request(&scenario, &runner, &github, &[]);
     assert_exit(&first, 0);
     let comments = github.comments(OWNER, REPO, NUMBER);
     assert_eq!(comments.len(), 1);
@@ -193,14 +203,7 @@ fn one_comment_created_then_edited_then_set_to_no_changes() {
         "replicaCount: 1",
         "replicaCount: 2",
     );
-    let second = run_action(
-        &scenario,
-        &runner,
-        &github,
-        "pull_request",
-        ("main", "feature"),
-        &[],
-    );
+    let second = pull_request(&scenario, &runner, &github, &[]);
     assert_exit(&second, 0);
     let comments_after = github.comments(OWNER, REPO, NUMBER);
     assert_eq!(comments_after.len(), 1, "a later push edits the comment");
@@ -214,14 +217,7 @@ fn one_comment_created_then_edited_then_set_to_no_changes() {
         &scenario.dir,
         &["commit", "-q", "-m", "revert the chart changes"],
     );
-    let third = run_action(
-        &scenario,
-        &runner,
-        &github,
-        "pull_request",
-        ("main", "feature"),
-        &[],
-    );
+    let third = pull_request(&scenario, &runner, &github, &[]);
     assert_exit(&third, 0);
     let final_comments = github.comments(OWNER, REPO, NUMBER);
     assert_eq!(final_comments.len(), 1);
@@ -240,14 +236,7 @@ fn fail_on_risk_fails_after_commenting_and_render_errors_are_annotated() {
     let scenario = Scenario::new("action-fail");
     let github = FakeGitHub::start();
     let runner = Runner::new(&scenario, "fail");
-    let high = run_action(
-        &scenario,
-        &runner,
-        &github,
-        "pull_request",
-        ("main", "feature"),
-        &[("fail-on-risk", "high")],
-    );
+    let high = pull_request(&scenario, &runner, &github, &[("fail-on-risk", "high")]);
     assert_exit(&high, 1);
     assert!(
         text(&high.stderr).contains("fail-on-risk"),
@@ -260,14 +249,7 @@ fn fail_on_risk_fails_after_commenting_and_render_errors_are_annotated() {
         "the comment is posted before failing"
     );
 
-    let none = run_action(
-        &scenario,
-        &runner,
-        &github,
-        "pull_request",
-        ("main", "feature"),
-        &[("fail-on-risk", "none")],
-    );
+    let none = pull_request(&scenario, &runner, &github, &[("fail-on-risk", "none")]);
     assert_exit(&none, 0);
 
     // A template that no longer renders: an annotation on that file, and a failed step.
@@ -277,28 +259,14 @@ fn fail_on_risk_fails_after_commenting_and_render_errors_are_annotated() {
         "metadata:",
         "metadata:\n  broken: {{ .Values.nope.missing }}",
     );
-    let broken = run_action(
-        &scenario,
-        &runner,
-        &github,
-        "pull_request",
-        ("main", "feature"),
-        &[],
-    );
+    let broken = pull_request(&scenario, &runner, &github, &[]);
     assert_exit(&broken, 1);
     let stdout = text(&broken.stdout);
     assert!(
         stdout.contains("::error file=charts/fraud-detector/templates/configmap.yaml,line="),
         "{stdout}"
     );
-    let bad_input = run_action(
-        &scenario,
-        &runner,
-        &github,
-        "pull_request",
-        ("main", "feature"),
-        &[("comment", "sometimes")],
-    );
+    let bad_input = pull_request(&scenario, &runner, &github, &[("comment", "sometimes")]);
     assert_exit(&bad_input, 1);
     assert!(text(&bad_input.stderr).contains("input `comment`"));
     assert_requests_match_openapi(&github);
@@ -310,26 +278,12 @@ fn retries_and_missing_permissions_are_explained() {
     let github = FakeGitHub::start();
     let runner = Runner::new(&scenario, "perm");
     github.fail_next(1, Failure::Status(502));
-    let retried = run_action(
-        &scenario,
-        &runner,
-        &github,
-        "pull_request",
-        ("main", "feature"),
-        &[],
-    );
+    let retried = pull_request(&scenario, &runner, &github, &[]);
     assert_exit(&retried, 0);
     assert_eq!(github.comments(OWNER, REPO, NUMBER).len(), 1);
 
     github.fail_next(1, Failure::Forbidden);
-    let refused = run_action(
-        &scenario,
-        &runner,
-        &github,
-        "pull_request",
-        ("main", "feature"),
-        &[],
-    );
+    let refused = pull_request(&scenario, &runner, &github, &[]);
     assert_exit(&refused, 1);
     assert!(
         text(&refused.stderr).contains("pull-requests: write"),

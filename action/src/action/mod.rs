@@ -476,19 +476,6 @@ mod tests {
                 Some(20)
             )
         );
-        let (file, line, col) = error_location(
-            "at feature (abc): execution error at (web/templates/deployment.yaml:10:52): image.tag is required",
-            "charts/web",
-            &root,
-        );
-        assert_eq!(
-            (file.as_deref(), line, col),
-            (
-                Some("charts/web/templates/deployment.yaml"),
-                Some(10),
-                Some(52)
-            )
-        );
         let (file, line, _) = error_location("Chart.yaml file is missing", "charts/web", &root);
         assert_eq!(
             (file.as_deref(), line),
