@@ -1,0 +1,1 @@
+//! (in progress) The policy file, `.github/helmpilot.yml`.
