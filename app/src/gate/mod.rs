@@ -7,6 +7,13 @@ use std::future::Future;
 
 use helmpilot_github::RepoName;
 
+mod command;
+mod evaluate;
+pub mod github;
+
+pub use command::parse_command;
+pub use evaluate::evaluate;
+
 /// What GitHub asked (a `deployment_protection_rule` event with action `requested`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GateRequest {
@@ -62,6 +69,10 @@ pub struct Review {
     /// The head commit the review was given on.
     pub commit_id: String,
     pub submitted_at: i64,
+    /// The reviewer's relation to the repository (`OWNER`, `MEMBER`, `COLLABORATOR`,
+    /// `CONTRIBUTOR`, `NONE`, ...). Without `required_reviewers` only the first three
+    /// count, so a passer-by's approval on a public repository does not.
+    pub author_association: String,
 }
 
 /// A pull request associated with the deployed commit.

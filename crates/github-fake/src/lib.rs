@@ -7,6 +7,9 @@
 //! - `GET  /repos/{owner}/{repo}/issues/{issue_number}/comments` (`per_page`, `page`)
 //! - `POST /repos/{owner}/{repo}/issues/{issue_number}/comments`
 //! - `PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}`
+//! - for the App's gate: `GET` contents, a commit's pull requests, reviews, team
+//!   memberships, deployments and their statuses (seeded with [`FakeGitHub::add_file`],
+//!   [`FakeGitHub::add_pull_request`], [`FakeGitHub::add_review`], ...)
 //!
 //! Every request is recorded, and [`openapi::Spec`] checks recorded requests against
 //! GitHub's published OpenAPI description, so the fake and the client cannot drift apart

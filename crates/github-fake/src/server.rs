@@ -1,4 +1,7 @@
-//! The fake server: state, failure injection, recording, and the three endpoints.
+//! The fake server: state, failure injection, recording, and the three endpoints (the
+//! App gate's read endpoints are in `app`).
+
+mod app;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddr;
@@ -112,6 +115,7 @@ struct Inner {
     token: Option<String>,
     failures: VecDeque<Failure>,
     requests: Vec<RecordedRequest>,
+    app: app::AppState,
 }
 
 #[derive(Clone)]
@@ -181,6 +185,7 @@ impl FakeGitHub {
                 token: None,
                 failures: VecDeque::new(),
                 requests: Vec::new(),
+                app: app::AppState::default(),
             })),
             base_url: format!("http://{addr}"),
             prefix: prefix.to_string(),
@@ -580,7 +585,7 @@ fn serve(shared: &Shared, inner: &mut Inner, req: &RecordedRequest, bad_json: bo
             Ok(id) => edit(shared, inner, req, owner, repo, id),
             Err(_) => not_found(),
         },
-        _ => not_found(),
+        _ => app::serve(shared, inner, req),
     }
 }
 

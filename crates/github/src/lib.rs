@@ -24,6 +24,7 @@
 //! ```
 
 pub mod actions;
+pub mod app_data;
 mod client;
 mod error;
 pub mod event;
