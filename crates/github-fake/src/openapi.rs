@@ -111,7 +111,11 @@ impl Spec {
             .templates
             .iter()
             .filter(|(template, segments)| {
-                segments.len() == actual.len()
+                // A trailing `{path}` (the contents API's file path) takes the rest of the
+                // path, slashes included, as GitHub does.
+                let rest_path = template.ends_with("/{path}") && actual.len() >= segments.len();
+                (segments.len() == actual.len() || rest_path)
+                    && actual.iter().all(|a| !a.is_empty())
                     && segments.iter().zip(&actual).all(|(s, a)| match s {
                         Some(literal) => literal == a,
                         None => !a.is_empty(),
@@ -429,6 +433,11 @@ mod tests {
             Some("/repos/{owner}/{repo}/issues/{issue_number}/comments")
         );
         assert_eq!(spec.template("GET", "/repos/o/r/issues//comments"), None);
+        assert_eq!(
+            spec.template("GET", "/repos/o/r/contents/.github/helmpilot.yml"),
+            Some("/repos/{owner}/{repo}/contents/{path}")
+        );
+        assert_eq!(spec.template("GET", "/repos/o/r/contents/a//b"), None);
     }
 
     #[test]

@@ -449,7 +449,11 @@ fn user_json(shared: &Shared, login: &str) -> Value {
         "avatar_url": format!("{base}/avatars/u/{id}"),
         "gravatar_id": "",
         "url": url,
-        "html_url": format!("{base}/{login}"),
+        "html_url": if bot {
+            format!("{base}/apps/{}", login.trim_end_matches("[bot]"))
+        } else {
+            format!("{base}/{login}")
+        },
         "followers_url": format!("{url}/followers"),
         "following_url": format!("{url}/following{{/other_user}}"),
         "gists_url": format!("{url}/gists{{/gist_id}}"),
@@ -690,12 +694,10 @@ fn status_json(shared: &Shared, d: &Deployment, s: &Status) -> Value {
         "creator": user_json(shared, "github-actions[bot]"),
         "description": "",
         "environment": d.environment,
-        "target_url": "",
+        "target_url": format!("{}/{}/{}/actions/runs/1", shared.base_url, d.owner, d.repo),
         "created_at": "2024-01-02T03:04:05Z",
         "updated_at": "2024-01-02T03:04:05Z",
         "deployment_url": deployment_url,
         "repository_url": repo_api,
-        "environment_url": "",
-        "log_url": "",
     })
 }
