@@ -55,7 +55,10 @@ fn check_all(fake: &FakeGitHub) -> Vec<String> {
         .iter()
         .map(|r| {
             assert_eq!(spec.check(r), Ok(()), "{r:?}");
-            assert_eq!(r.header("authorization"), Some("Bearer ghs_installation_token"));
+            assert_eq!(
+                r.header("authorization"),
+                Some("Bearer ghs_installation_token")
+            );
             let query: Vec<String> = r.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
             let query = if query.is_empty() {
                 String::new()
@@ -70,9 +73,36 @@ fn check_all(fake: &FakeGitHub) -> Vec<String> {
 fn seed(fake: &FakeGitHub) {
     fake.add_file("acme", "app", "main", ".github/helmpilot.yml", POLICY);
     fake.add_pull_request("acme", "app", 12, "paula", SHA, None);
-    fake.add_review("acme", "app", 12, "alice", "APPROVED", SHA, "2024-05-08T11:00:00Z", "MEMBER");
-    fake.add_review("acme", "app", 12, "sam", "APPROVED", OLD, "2024-05-08T10:00:00Z", "MEMBER");
-    fake.add_review("acme", "app", 12, "sam", "APPROVED", SHA, "2024-05-08T11:30:00Z", "MEMBER");
+    fake.add_review(
+        "acme",
+        "app",
+        12,
+        "alice",
+        "APPROVED",
+        SHA,
+        "2024-05-08T11:00:00Z",
+        "MEMBER",
+    );
+    fake.add_review(
+        "acme",
+        "app",
+        12,
+        "sam",
+        "APPROVED",
+        OLD,
+        "2024-05-08T10:00:00Z",
+        "MEMBER",
+    );
+    fake.add_review(
+        "acme",
+        "app",
+        12,
+        "sam",
+        "APPROVED",
+        SHA,
+        "2024-05-08T11:30:00Z",
+        "MEMBER",
+    );
     fake.add_team_member("acme", "sre", "sam", "active");
     let d = fake.add_deployment("acme", "app", SHA, "main", "staging");
     fake.add_deployment_status(d, "in_progress");
@@ -89,9 +119,14 @@ async fn the_gate_reads_github_and_approves() {
     let Decision::Approve { comment } = decision else {
         panic!("{decision:?}");
     };
-    assert!(comment.contains("`staging` has a successful deployment of 1111111"), "{comment}");
     assert!(
-        comment.contains("Approvals: 2 of 2: @sam (approved #12 at 1111111), @alice (approved #12 at 1111111)"),
+        comment.contains("`staging` has a successful deployment of 1111111"),
+        "{comment}"
+    );
+    assert!(
+        comment.contains(
+            "Approvals: 2 of 2: @sam (approved #12 at 1111111), @alice (approved #12 at 1111111)"
+        ),
         "{comment}"
     );
     let calls = check_all(&fake);
@@ -114,8 +149,26 @@ async fn waiting_and_merged_pull_requests() {
     seed(&fake);
     // The merge commit of a merged pull request: its reviews on the last head count.
     fake.add_pull_request("acme", "app", 13, "paula", OLD, Some(MERGE));
-    fake.add_review("acme", "app", 13, "alice", "APPROVED", OLD, "2024-05-08T11:00:00Z", "MEMBER");
-    fake.add_review("acme", "app", 13, "bob", "APPROVED", OLD, "2024-05-08T11:00:00Z", "MEMBER");
+    fake.add_review(
+        "acme",
+        "app",
+        13,
+        "alice",
+        "APPROVED",
+        OLD,
+        "2024-05-08T11:00:00Z",
+        "MEMBER",
+    );
+    fake.add_review(
+        "acme",
+        "app",
+        13,
+        "bob",
+        "APPROVED",
+        OLD,
+        "2024-05-08T11:00:00Z",
+        "MEMBER",
+    );
     fake.add_team_member("acme", "sre", "bob", "pending");
     let data = backed(&fake);
     let decision = evaluate(&request(MERGE), &data, &[], T0 + 60).await;
@@ -123,10 +176,19 @@ async fn waiting_and_merged_pull_requests() {
         panic!("{decision:?}");
     };
     assert_eq!(recheck_at, None);
-    assert!(reason.contains("Missing: a successful deployment of 2222222 to `staging` (none yet)"), "{reason}");
+    assert!(
+        reason.contains("Missing: a successful deployment of 2222222 to `staging` (none yet)"),
+        "{reason}"
+    );
     // bob's membership is only an invitation.
-    assert!(reason.contains("@bob (not a required reviewer)"), "{reason}");
-    assert!(reason.contains("have 1 of 2: @alice (approved #13 at 0000000)"), "{reason}");
+    assert!(
+        reason.contains("@bob (not a required reviewer)"),
+        "{reason}"
+    );
+    assert!(
+        reason.contains("have 1 of 2: @alice (approved #13 at 0000000)"),
+        "{reason}"
+    );
     check_all(&fake);
 }
 
@@ -135,8 +197,14 @@ async fn missing_file_and_non_members_are_none_not_errors() {
     let fake = FakeGitHub::start();
     let data = backed(&fake);
     assert_eq!(data.policy_file(&repo(), "main").await, Ok(None));
-    assert_eq!(data.is_team_member("acme", "sre", "nobody").await, Ok(false));
-    assert_eq!(data.pull_requests_for_commit(&repo(), SHA).await, Ok(vec![]));
+    assert_eq!(
+        data.is_team_member("acme", "sre", "nobody").await,
+        Ok(false)
+    );
+    assert_eq!(
+        data.pull_requests_for_commit(&repo(), SHA).await,
+        Ok(vec![])
+    );
     assert_eq!(data.deployments(&repo(), SHA, "staging").await, Ok(vec![]));
     let decision = evaluate(&request(SHA), &data, &[], T0).await;
     assert!(
@@ -151,9 +219,27 @@ async fn reviews_are_read_across_pages() {
     let fake = FakeGitHub::start();
     fake.add_pull_request("acme", "app", 12, "paula", SHA, None);
     for i in 0..150 {
-        fake.add_review("acme", "app", 12, &format!("user{i}"), "COMMENTED", SHA, "2024-05-08T11:00:00Z", "NONE");
+        fake.add_review(
+            "acme",
+            "app",
+            12,
+            &format!("user{i}"),
+            "COMMENTED",
+            SHA,
+            "2024-05-08T11:00:00Z",
+            "NONE",
+        );
     }
-    fake.add_review("acme", "app", 12, "last", "APPROVED", SHA, "2024-05-08T12:00:00Z", "OWNER");
+    fake.add_review(
+        "acme",
+        "app",
+        12,
+        "last",
+        "APPROVED",
+        SHA,
+        "2024-05-08T12:00:00Z",
+        "OWNER",
+    );
     let data = backed(&fake);
     let reviews = data.reviews(&repo(), 12).await.unwrap();
     assert_eq!(reviews.len(), 151);
@@ -176,11 +262,20 @@ async fn server_errors_are_retried_and_permissions_explained() {
     seed(&fake);
     let data = backed(&fake);
     fake.fail_next(2, Failure::Status(502));
-    assert_eq!(data.policy_file(&repo(), "main").await, Ok(Some(POLICY.to_string())));
+    assert_eq!(
+        data.policy_file(&repo(), "main").await,
+        Ok(Some(POLICY.to_string()))
+    );
     fake.fail_next(1, Failure::Forbidden);
-    let err = data.pull_requests_for_commit(&repo(), SHA).await.unwrap_err();
+    let err = data
+        .pull_requests_for_commit(&repo(), SHA)
+        .await
+        .unwrap_err();
     assert!(err.contains("GitHub answered 403"), "{err}");
-    assert!(err.contains("the App needs the `pull requests: read` permission"), "{err}");
+    assert!(
+        err.contains("the App needs the `pull requests: read` permission"),
+        "{err}"
+    );
     // An API failure makes the gate wait and look again, not decide.
     fake.fail_next(5, Failure::Status(500));
     let decision = evaluate(&request(SHA), &data, &[], T0).await;
@@ -205,7 +300,10 @@ async fn enterprise_server_layout() {
 
 #[test]
 fn bad_settings_are_errors() {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let _guard = rt.enter();
     let err = GitHubBacked::new("ftp://example.com", "t").unwrap_err();
     assert!(err.starts_with("invalid GitHub API URL"), "{err}");

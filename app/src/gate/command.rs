@@ -101,21 +101,33 @@ mod tests {
     fn commands_and_non_commands() {
         let cases = [
             ("/helmpilot approve production", cmd("production", true, "")),
-            ("  /helmpilot   APPROVE   production  ", cmd("production", true, "")),
-            ("/helmpilot approve production thanks!", cmd("production", true, "")),
+            (
+                "  /helmpilot   APPROVE   production  ",
+                cmd("production", true, ""),
+            ),
+            (
+                "/helmpilot approve production thanks!",
+                cmd("production", true, ""),
+            ),
             (
                 "/helmpilot reject production the migration is not reviewed",
                 cmd("production", false, "the migration is not reviewed"),
             ),
             ("/helmpilot reject staging", cmd("staging", false, "")),
             ("/helmpilot approve \"prod eu\"", cmd("prod eu", true, "")),
-            ("Looks good.\r\n\r\n/helmpilot approve prod\r\n", cmd("prod", true, "")),
+            (
+                "Looks good.\r\n\r\n/helmpilot approve prod\r\n",
+                cmd("prod", true, ""),
+            ),
             (
                 "/helmpilot approve staging\n/helmpilot reject staging no",
                 cmd("staging", true, ""),
             ),
             // A broken first command does not hide a good one below it.
-            ("/helmpilot aprove prod\n/helmpilot approve prod", cmd("prod", true, "")),
+            (
+                "/helmpilot aprove prod\n/helmpilot approve prod",
+                cmd("prod", true, ""),
+            ),
             ("/helmpilot approve", None),
             ("/helmpilot approve \"prod eu", None),
             ("/helmpilot deploy prod", None),
@@ -124,7 +136,10 @@ mod tests {
             ("> /helmpilot approve prod", None),
             ("```\n/helmpilot approve prod\n```", None),
             ("~~~md\n/helmpilot approve prod\n~~~\n", None),
-            ("```\nexample\n```\n/helmpilot approve prod", cmd("prod", true, "")),
+            (
+                "```\nexample\n```\n/helmpilot approve prod",
+                cmd("prod", true, ""),
+            ),
             ("", None),
         ];
         for (body, want) in cases {

@@ -77,9 +77,9 @@ pub async fn evaluate<D: GitHubData>(
         Ok(None) => {
             return Decision::Approve {
                 comment: format!(
-                    "Approved: there is no {POLICY_PATH} at `{}`, so helmpilot governs no environment.",
-                    request.git_ref
-                ),
+                "Approved: there is no {POLICY_PATH} at `{}`, so helmpilot governs no environment.",
+                request.git_ref
+            ),
             }
         }
         Err(e) => {
@@ -160,7 +160,11 @@ impl<D: GitHubData> Gate<'_, D> {
                 if allowed.is_empty() {
                     "none".to_string()
                 } else {
-                    allowed.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ")
+                    allowed
+                        .iter()
+                        .map(|r| format!("`{r}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 }
             ));
         }
@@ -173,7 +177,10 @@ impl<D: GitHubData> Gate<'_, D> {
                 } else {
                     c.reason.clone()
                 };
-                return reject(format!("rejected by @{} with /helmpilot reject: {reason}.", c.author));
+                return reject(format!(
+                    "rejected by @{} with /helmpilot reject: {reason}.",
+                    c.author
+                ));
             }
             Ok(None) => {}
             Err(e) => error = Some(e),
@@ -195,7 +202,10 @@ impl<D: GitHubData> Gate<'_, D> {
             None => self.check().await,
         };
 
-        let deadline = self.rule.timeout.map(|t| self.request.requested_at.saturating_add(t));
+        let deadline = self
+            .rule
+            .timeout
+            .map(|t| self.request.requested_at.saturating_add(t));
         if let (Some(deadline), Some(timeout)) = (deadline, self.rule.timeout) {
             if self.now >= deadline {
                 let detail = match &findings {
@@ -398,7 +408,10 @@ impl<D: GitHubData> Gate<'_, D> {
             reviews.sort_by_key(|r| r.submitted_at);
             let mut latest: Vec<&super::Review> = Vec::new();
             for r in reviews.iter().filter(|r| {
-                matches!(r.state.as_str(), "APPROVED" | "CHANGES_REQUESTED" | "DISMISSED")
+                matches!(
+                    r.state.as_str(),
+                    "APPROVED" | "CHANGES_REQUESTED" | "DISMISSED"
+                )
             }) {
                 match latest
                     .iter_mut()
@@ -422,12 +435,14 @@ impl<D: GitHubData> Gate<'_, D> {
                         pr.number,
                         short_sha(&pr.head_sha)
                     )),
-                    "DISMISSED" => f
-                        .ignored
-                        .push(format!("@{} (review dismissed on #{})", r.author, pr.number)),
-                    _ => f
-                        .notes
-                        .push(format!("@{} requested changes on #{}.", r.author, pr.number)),
+                    "DISMISSED" => f.ignored.push(format!(
+                        "@{} (review dismissed on #{})",
+                        r.author, pr.number
+                    )),
+                    _ => f.notes.push(format!(
+                        "@{} requested changes on #{}.",
+                        r.author, pr.number
+                    )),
                 }
             }
         }
@@ -491,7 +506,8 @@ impl<D: GitHubData> Gate<'_, D> {
             counted.join(", ")
         };
         if have >= needed as usize {
-            f.met.push(format!("Approvals: {have} of {needed}: {list}."));
+            f.met
+                .push(format!("Approvals: {have} of {needed}: {list}."));
         } else {
             let from = if self.rule.required_reviewers.is_empty() {
                 String::new()

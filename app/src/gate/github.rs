@@ -92,7 +92,12 @@ impl GitHubData for GitHubBacked {
             .collect())
     }
 
-    async fn is_team_member(&self, org: &str, team_slug: &str, login: &str) -> Result<bool, String> {
+    async fn is_team_member(
+        &self,
+        org: &str,
+        team_slug: &str,
+        login: &str,
+    ) -> Result<bool, String> {
         let membership = self
             .api
             .team_membership(org, team_slug, login)

@@ -143,7 +143,12 @@ impl Policy {
         let top = match &doc {
             Yaml::Null => return Ok(policy),
             Yaml::Map(m) => m,
-            other => return Err(invalid("", format!("expected a mapping, got {}", kind(other)))),
+            other => {
+                return Err(invalid(
+                    "",
+                    format!("expected a mapping, got {}", kind(other)),
+                ))
+            }
         };
         for (key, value) in entries(top, "", &["version", "environments"])? {
             match key {
@@ -211,8 +216,7 @@ impl EnvironmentRule {
         let Some(patterns) = &self.allowed_refs else {
             return true;
         };
-        let (short, full): (&str, Vec<String>) = if let Some(rest) = git_ref.strip_prefix("refs/")
-        {
+        let (short, full): (&str, Vec<String>) = if let Some(rest) = git_ref.strip_prefix("refs/") {
             let short = rest
                 .strip_prefix("heads/")
                 .or_else(|| rest.strip_prefix("tags/"))
@@ -221,7 +225,10 @@ impl EnvironmentRule {
         } else {
             (
                 git_ref,
-                vec![format!("refs/heads/{git_ref}"), format!("refs/tags/{git_ref}")],
+                vec![
+                    format!("refs/heads/{git_ref}"),
+                    format!("refs/tags/{git_ref}"),
+                ],
             )
         };
         patterns.iter().any(|p| {
@@ -264,9 +271,15 @@ fn environments(value: &Yaml) -> Result<Vec<EnvironmentRule>, PolicyError> {
         let name = scalar_key(key, "environments")?;
         let path = format!("environments.{name}");
         if name.trim().is_empty() || name.chars().count() > MAX_TEXT {
-            return Err(invalid(&path, "an environment name must be 1 to 256 characters"));
+            return Err(invalid(
+                &path,
+                "an environment name must be 1 to 256 characters",
+            ));
         }
-        if out.iter().any(|e| e.pattern.to_lowercase() == name.to_lowercase()) {
+        if out
+            .iter()
+            .any(|e| e.pattern.to_lowercase() == name.to_lowercase())
+        {
             return Err(invalid(
                 &path,
                 "listed twice (environment names are case-insensitive)",
@@ -336,7 +349,8 @@ fn reviewers(value: &Yaml, path: &str) -> Result<Vec<Reviewer>, PolicyError> {
             let login_ok = |l: &str| {
                 !l.is_empty()
                     && l.len() <= 39
-                    && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                    && l.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
             };
             if let Some(team) = s.strip_prefix('@').filter(|t| t.contains('/')) {
                 let (org, slug) = team.split_once('/').unwrap_or((team, ""));
@@ -367,7 +381,10 @@ fn reviewers(value: &Yaml, path: &str) -> Result<Vec<Reviewer>, PolicyError> {
 
 fn freezes(value: &Yaml, path: &str) -> Result<Vec<FreezeWindow>, PolicyError> {
     let Yaml::Seq(items) = value else {
-        return Err(invalid(path, format!("expected a list of windows, got {}", kind(value))));
+        return Err(invalid(
+            path,
+            format!("expected a list of windows, got {}", kind(value)),
+        ));
     };
     items
         .iter()
@@ -382,7 +399,8 @@ fn freeze_window(item: &Yaml, path: &str) -> Result<FreezeWindow, PolicyError> {
     // The short form: a weekly window as a plain string, rejecting.
     if let Yaml::Str(text) = item {
         let (schedule, zone_name) = freeze::parse_weekly(text).map_err(|e| invalid(path, e))?;
-        let zone = freeze::zone(zone_name.as_deref().unwrap_or("UTC")).map_err(|e| invalid(path, e))?;
+        let zone =
+            freeze::zone(zone_name.as_deref().unwrap_or("UTC")).map_err(|e| invalid(path, e))?;
         return Ok(FreezeWindow {
             schedule,
             zone,
@@ -393,7 +411,10 @@ fn freeze_window(item: &Yaml, path: &str) -> Result<FreezeWindow, PolicyError> {
     let Yaml::Map(map) = item else {
         return Err(invalid(
             path,
-            format!("expected a window (a mapping, or a weekly window as a string), got {}", kind(item)),
+            format!(
+                "expected a window (a mapping, or a weekly window as a string), got {}",
+                kind(item)
+            ),
         ));
     };
     let mut weekly = None;
@@ -410,9 +431,7 @@ fn freeze_window(item: &Yaml, path: &str) -> Result<FreezeWindow, PolicyError> {
                 action = match string(value, &at)?.as_str() {
                     "reject" => FreezeAction::Reject,
                     "wait" => FreezeAction::Wait,
-                    other => {
-                        return Err(invalid(&at, format!("{other:?} is not reject or wait")))
-                    }
+                    other => return Err(invalid(&at, format!("{other:?} is not reject or wait"))),
                 }
             }
             _ => {
@@ -481,9 +500,21 @@ fn duration(value: &Yaml, path: &str) -> Result<i64, PolicyError> {
                 "a duration needs a unit: write e.g. \"2h\", \"90m\" or \"1d\"",
             ))
         }
-        other => return Err(invalid(path, format!("expected a duration such as \"2h\", got {}", kind(other)))),
+        other => {
+            return Err(invalid(
+                path,
+                format!("expected a duration such as \"2h\", got {}", kind(other)),
+            ))
+        }
     };
-    let bad = || invalid(path, format!("{text:?} is not a duration; expected e.g. \"2h\", \"1h30m\", \"90m\" or \"1d\""));
+    let bad = || {
+        invalid(
+            path,
+            format!(
+                "{text:?} is not a duration; expected e.g. \"2h\", \"1h30m\", \"90m\" or \"1d\""
+            ),
+        )
+    };
     let mut total: i64 = 0;
     let mut digits = String::new();
     let mut seen = String::new();
@@ -518,7 +549,10 @@ fn duration(value: &Yaml, path: &str) -> Result<i64, PolicyError> {
     }
     // GitHub itself gives up on a protection rule after 30 days.
     if total > 30 * 86_400 {
-        return Err(invalid(path, "at most 30d (GitHub's own limit for a waiting deployment)"));
+        return Err(invalid(
+            path,
+            "at most 30d (GitHub's own limit for a waiting deployment)",
+        ));
     }
     Ok(total)
 }
@@ -531,9 +565,9 @@ fn entries<'a>(
 ) -> Result<Vec<(&'a str, &'a Yaml)>, PolicyError> {
     let mut out = Vec::new();
     for (key, value) in map.iter() {
-        let name = key.as_str().ok_or_else(|| {
-            invalid(path, format!("keys must be strings, got {}", kind(key)))
-        })?;
+        let name = key
+            .as_str()
+            .ok_or_else(|| invalid(path, format!("keys must be strings, got {}", kind(key))))?;
         if !known.contains(&name) {
             let at = if path.is_empty() {
                 name.to_string()
@@ -565,25 +599,36 @@ fn scalar_key(key: &Yaml, path: &str) -> Result<String, PolicyError> {
 
 fn uint(value: &Yaml, path: &str) -> Result<u32, PolicyError> {
     match value {
-        Yaml::Int(n) => u32::try_from(*n)
-            .ok()
-            .filter(|n| *n <= 100)
-            .ok_or_else(|| invalid(path, format!("expected a whole number from 0 to 100, got {n}"))),
-        other => Err(invalid(path, format!("expected a whole number, got {}", kind(other)))),
+        Yaml::Int(n) => u32::try_from(*n).ok().filter(|n| *n <= 100).ok_or_else(|| {
+            invalid(
+                path,
+                format!("expected a whole number from 0 to 100, got {n}"),
+            )
+        }),
+        other => Err(invalid(
+            path,
+            format!("expected a whole number, got {}", kind(other)),
+        )),
     }
 }
 
 fn boolean(value: &Yaml, path: &str) -> Result<bool, PolicyError> {
     match value {
         Yaml::Bool(b) => Ok(*b),
-        other => Err(invalid(path, format!("expected true or false, got {}", kind(other)))),
+        other => Err(invalid(
+            path,
+            format!("expected true or false, got {}", kind(other)),
+        )),
     }
 }
 
 fn string(value: &Yaml, path: &str) -> Result<String, PolicyError> {
     match value {
         Yaml::Str(s) => Ok(s.clone()),
-        other => Err(invalid(path, format!("expected a string, got {}", kind(other)))),
+        other => Err(invalid(
+            path,
+            format!("expected a string, got {}", kind(other)),
+        )),
     }
 }
 
@@ -592,7 +637,12 @@ fn strings(value: &Yaml, path: &str) -> Result<Vec<String>, PolicyError> {
     let items: Vec<&Yaml> = match value {
         Yaml::Str(_) => vec![value],
         Yaml::Seq(items) => items.iter().collect(),
-        other => return Err(invalid(path, format!("expected a list of strings, got {}", kind(other)))),
+        other => {
+            return Err(invalid(
+                path,
+                format!("expected a list of strings, got {}", kind(other)),
+            ))
+        }
     };
     items
         .into_iter()

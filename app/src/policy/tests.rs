@@ -16,7 +16,11 @@ fn documented_example() -> String {
 fn the_documented_example_parses_to_what_it_says() {
     let policy = Policy::parse(&documented_example()).unwrap();
     assert_eq!(policy.version, 1);
-    let names: Vec<&str> = policy.environments.iter().map(|e| e.pattern.as_str()).collect();
+    let names: Vec<&str> = policy
+        .environments
+        .iter()
+        .map(|e| e.pattern.as_str())
+        .collect();
     assert_eq!(names, ["staging", "production", "prod-*", "*"]);
     let prod = policy.environment("production").unwrap();
     assert_eq!(prod.required_approvals(), 2);
@@ -30,7 +34,10 @@ fn the_documented_example_parses_to_what_it_says() {
             }
         ]
     );
-    assert_eq!(prod.manual_approvers, Some(vec![Reviewer::User("bob".into())]));
+    assert_eq!(
+        prod.manual_approvers,
+        Some(vec![Reviewer::User("bob".into())])
+    );
     assert!(!prod.allow_self_approval);
     assert_eq!(prod.require_prior_success, ["staging"]);
     assert_eq!(prod.timeout, Some(2 * 3600));
@@ -73,7 +80,8 @@ fn empty_and_minimal_files() {
 
 #[test]
 fn reviewers_alone_mean_one_of_them() {
-    let p = Policy::parse("environments:\n  prod:\n    required_reviewers: [\"@acme/sre\"]\n").unwrap();
+    let p =
+        Policy::parse("environments:\n  prod:\n    required_reviewers: [\"@acme/sre\"]\n").unwrap();
     let prod = p.environment("prod").unwrap();
     assert_eq!(prod.required_approvals(), 1);
     assert_eq!(prod.command_users(), prod.required_reviewers.as_slice());
@@ -201,7 +209,14 @@ fn errors_name_the_key() {
 
 #[test]
 fn durations() {
-    for (text, secs) in [("2h", 7200), ("90m", 5400), ("1h30m", 5400), ("1d", 86_400), ("45s", 45), ("1d2h3m4s", 93_784)] {
+    for (text, secs) in [
+        ("2h", 7200),
+        ("90m", 5400),
+        ("1h30m", 5400),
+        ("1d", 86_400),
+        ("45s", 45),
+        ("1d2h3m4s", 93_784),
+    ] {
         let p = Policy::parse(&format!("environments:\n  prod:\n    timeout: {text}\n")).unwrap();
         assert_eq!(p.environment("prod").unwrap().timeout, Some(secs), "{text}");
     }
@@ -221,8 +236,14 @@ fn freeze_short_form_rejects_in_its_zone() {
     assert_eq!(w.action, FreezeAction::Reject);
     assert_eq!(w.zone.iana_name(), Some("America/New_York"));
     // Saturday 2024-06-08 04:00 UTC is 00:00 EDT.
-    let sat = "2024-06-08T04:00:00Z".parse::<jiff::Timestamp>().unwrap().as_second();
-    let mon = "2024-06-10T04:00:00Z".parse::<jiff::Timestamp>().unwrap().as_second();
+    let sat = "2024-06-08T04:00:00Z"
+        .parse::<jiff::Timestamp>()
+        .unwrap()
+        .as_second();
+    let mon = "2024-06-10T04:00:00Z"
+        .parse::<jiff::Timestamp>()
+        .unwrap()
+        .as_second();
     assert_eq!(w.active_until(sat), Some(mon));
     assert_eq!(w.active_until(sat - 1), None);
 }

@@ -27,10 +27,25 @@ fn get(fake: &FakeGitHub, target: &str) -> (u16, Option<String>, Value) {
 
 fn seeded() -> (FakeGitHub, u64) {
     let fake = FakeGitHub::start();
-    fake.add_file("o", "r", "main", ".github/helmpilot.yml", "environments:\n  production: {}\n");
+    fake.add_file(
+        "o",
+        "r",
+        "main",
+        ".github/helmpilot.yml",
+        "environments:\n  production: {}\n",
+    );
     fake.add_pull_request("o", "r", 3, "paula", "aaa", None);
     fake.add_pull_request("o", "r", 4, "paula", "bbb", Some("ccc"));
-    fake.add_review("o", "r", 3, "alice", "APPROVED", "aaa", "2024-05-08T11:00:00Z", "MEMBER");
+    fake.add_review(
+        "o",
+        "r",
+        3,
+        "alice",
+        "APPROVED",
+        "aaa",
+        "2024-05-08T11:00:00Z",
+        "MEMBER",
+    );
     fake.add_team_member("o", "sre", "sam", "active");
     let d = fake.add_deployment("o", "r", "aaa", "main", "staging");
     fake.add_deployment_status(d, "success");
@@ -54,7 +69,11 @@ fn answers_have_githubs_shapes() {
         let (status, _, body) = get(&fake, target);
         assert_eq!(status, 200, "{target}");
         let path = target.split('?').next().unwrap();
-        assert_eq!(spec.check_response("GET", path, 200, &body), Ok(()), "{target}");
+        assert_eq!(
+            spec.check_response("GET", path, 200, &body),
+            Ok(()),
+            "{target}"
+        );
     }
     let spec_requests: Vec<_> = fake.requests();
     for r in &spec_requests {

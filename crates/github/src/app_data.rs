@@ -56,7 +56,9 @@ pub enum AppDataError {
         reason: String,
     },
     /// A rate limit longer than the retry budget.
-    #[error("GitHub rate-limited {what} and asks to wait {wait_secs}s, more than the retry budget")]
+    #[error(
+        "GitHub rate-limited {what} and asks to wait {wait_secs}s, more than the retry budget"
+    )]
     RateLimited {
         /// The call.
         what: String,
@@ -371,7 +373,10 @@ impl AppData {
             }
         };
         // GitHub wraps the base64 text at 60 columns.
-        let compact: String = content.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+        let compact: String = content
+            .chars()
+            .filter(|c| !c.is_ascii_whitespace())
+            .collect();
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(compact)
             .map_err(|e| AppDataError::Decode {
@@ -478,7 +483,11 @@ impl AppData {
     ) -> Result<Vec<DeploymentInfo>, AppDataError> {
         let url = self.url(
             &["repos", &repo.owner, &repo.name, "deployments"],
-            &[("sha", sha), ("environment", environment), ("per_page", "100")],
+            &[
+                ("sha", sha),
+                ("environment", environment),
+                ("per_page", "100"),
+            ],
         );
         let call = Call {
             what: format!("GET the deployments of {sha} to {environment} in {repo}"),
@@ -506,7 +515,14 @@ impl AppData {
     ) -> Result<Vec<DeploymentStatusInfo>, AppDataError> {
         let n = id.to_string();
         let url = self.url(
-            &["repos", &repo.owner, &repo.name, "deployments", &n, "statuses"],
+            &[
+                "repos",
+                &repo.owner,
+                &repo.name,
+                "deployments",
+                &n,
+                "statuses",
+            ],
             &[("per_page", "100")],
         );
         let call = Call {
@@ -538,7 +554,11 @@ impl AppData {
         url
     }
 
-    async fn get_optional(&self, call: &Call, url: url::Url) -> Result<Option<String>, AppDataError> {
+    async fn get_optional(
+        &self,
+        call: &Call,
+        url: url::Url,
+    ) -> Result<Option<String>, AppDataError> {
         match self.get(call, url.as_str()).await {
             Ok((_, body)) => Ok(Some(body)),
             Err(AppDataError::Status { status: 404, .. }) => Ok(None),
@@ -592,7 +612,10 @@ impl AppData {
                     Ok(Err(reason)) => (Outcome::Transport, Some(reason)),
                     Err(_) => (
                         Outcome::Transport,
-                        Some(format!("no answer within {} s", policy.request_timeout.as_secs_f32())),
+                        Some(format!(
+                            "no answer within {} s",
+                            policy.request_timeout.as_secs_f32()
+                        )),
                     ),
                 };
             let now_epoch = SystemTime::now()
@@ -646,14 +669,15 @@ impl AppData {
             message: None,
         };
         let link = header("link");
-        let body = octo
-            .body_to_string(response)
-            .await
-            .map_err(|e| chain(&e))?;
+        let body = octo.body_to_string(response).await.map_err(|e| chain(&e))?;
         if !(200..300).contains(&status) {
             answer.message = serde_json::from_str::<serde_json::Value>(&body)
                 .ok()
-                .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_string))
+                .and_then(|v| {
+                    v.get("message")
+                        .and_then(|m| m.as_str())
+                        .map(str::to_string)
+                })
                 .filter(|m| !m.is_empty());
         }
         Ok((answer, link, body))

@@ -29,7 +29,11 @@ impl GitHubData for Data {
         }
         Ok(self.policy.clone())
     }
-    async fn pull_requests_for_commit(&self, _: &RepoName, sha: &str) -> Result<Vec<PullRequest>, String> {
+    async fn pull_requests_for_commit(
+        &self,
+        _: &RepoName,
+        sha: &str,
+    ) -> Result<Vec<PullRequest>, String> {
         assert_eq!(sha, SHA);
         if self.fail {
             return Err("GitHub answered 502".into());
@@ -40,9 +44,17 @@ impl GitHubData for Data {
         Ok(self.reviews.get(&number).cloned().unwrap_or_default())
     }
     async fn is_team_member(&self, org: &str, slug: &str, login: &str) -> Result<bool, String> {
-        Ok(self.members.iter().any(|m| *m == (org, slug, login)))
+        Ok(self
+            .members
+            .iter()
+            .any(|(o, s, l)| *o == org && *s == slug && *l == login))
     }
-    async fn deployments(&self, _: &RepoName, sha: &str, env: &str) -> Result<Vec<DeploymentRecord>, String> {
+    async fn deployments(
+        &self,
+        _: &RepoName,
+        sha: &str,
+        env: &str,
+    ) -> Result<Vec<DeploymentRecord>, String> {
         if self.fail {
             return Err("GitHub answered 502".into());
         }
@@ -100,7 +112,8 @@ fn request(env: &str, git_ref: &str) -> GateRequest {
         sha: SHA.into(),
         git_ref: git_ref.into(),
         deployment_id: 7,
-        deployment_callback_url: "https://api.github.com/repos/acme/app/actions/runs/1/deployment_protection_rule".into(),
+        deployment_callback_url:
+            "https://api.github.com/repos/acme/app/actions/runs/1/deployment_protection_rule".into(),
         requested_by: "dora".into(),
         requested_at: T0,
     }
@@ -157,8 +170,15 @@ fn case(name: &'static str, data: Data, want: Want, says: &'static [&'static str
 }
 
 fn run(c: Case) {
-    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
-    let decision = rt.block_on(evaluate(&request(c.env, c.git_ref), &c.data, &c.commands, c.now));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let decision = rt.block_on(evaluate(
+        &request(c.env, c.git_ref),
+        &c.data,
+        &c.commands,
+        c.now,
+    ));
     let (got, text) = match &decision {
         Decision::Approve { comment } => (Want::Approve, comment),
         Decision::Reject { comment } => (Want::Reject, comment),
@@ -166,7 +186,11 @@ fn run(c: Case) {
     };
     assert_eq!(got, c.want, "{}: {text}", c.name);
     for s in c.says {
-        assert!(text.contains(s), "{}: {text:?} does not contain {s:?}", c.name);
+        assert!(
+            text.contains(s),
+            "{}: {text:?} does not contain {s:?}",
+            c.name
+        );
     }
 }
 
@@ -185,13 +209,19 @@ fn no_policy_unlisted_and_invalid() {
             "environment not listed",
             data("environments:\n  staging:\n    required_approvals: 3\n"),
             Want::Approve,
-            &["environment `production` is not listed", "Policy: .github/helmpilot.yml sha256:"],
+            &[
+                "environment `production` is not listed",
+                "Policy: .github/helmpilot.yml sha256:",
+            ],
         ),
         case(
             "invalid policy",
             data("environments:\n  production:\n    required_approvals: lots\n"),
             Want::Reject,
-            &["invalid", "environments.production.required_approvals: expected a whole number"],
+            &[
+                "invalid",
+                "environments.production.required_approvals: expected a whole number",
+            ],
         ),
         case(
             "policy unreadable",
@@ -393,13 +423,19 @@ fn required_reviewers_and_teams() {
         ),
         case(
             "a team member",
-            team(with_reviews(data(policy), vec![review("sam", "APPROVED", SHA, T0)])),
+            team(with_reviews(
+                data(policy),
+                vec![review("sam", "APPROVED", SHA, T0)],
+            )),
             Want::Approve,
             &["Approvals: 1 of 1: @sam"],
         ),
         case(
             "someone else",
-            team(with_reviews(data(policy), vec![review("bob", "APPROVED", SHA, T0)])),
+            team(with_reviews(
+                data(policy),
+                vec![review("bob", "APPROVED", SHA, T0)],
+            )),
             Want::Wait(None),
             &[
                 "@bob (not a required reviewer)",
@@ -443,7 +479,10 @@ fn prior_success_staging_before_production() {
                 ..with(vec![])
             },
             Want::Wait(Some(T0 + 120)),
-            &["could not check the policy against GitHub", "deployments to staging: GitHub answered 502"],
+            &[
+                "could not check the policy against GitHub",
+                "deployments to staging: GitHub answered 502",
+            ],
         ),
     ];
     cases.into_iter().for_each(run);
@@ -532,7 +571,12 @@ fn manual_commands() {
         d.members.push(("acme", "sre", "bob"));
         d
     };
-    let base = || oncall(with_reviews(data(policy), vec![review("alice", "APPROVED", SHA, T0)]));
+    let base = || {
+        oncall(with_reviews(
+            data(policy),
+            vec![review("alice", "APPROVED", SHA, T0)],
+        ))
+    };
     let mut cases = vec![
         case(
             "approve command by a manual approver counts",
@@ -581,7 +625,12 @@ fn manual_commands() {
     cases[1].commands = vec![approve("mallory", "production", T0 + 10)];
     cases[2].commands = vec![
         approve("bob", "production", T0 + 10),
-        reject("olga", "production", "the migration is not reviewed", T0 + 20),
+        reject(
+            "olga",
+            "production",
+            "the migration is not reviewed",
+            T0 + 20,
+        ),
     ];
     cases[3].commands = vec![reject("mallory", "production", "no", T0 + 10)];
     cases[4].commands = vec![
@@ -609,7 +658,11 @@ fn everything_together() {
                 review("dora", "APPROVED", SHA, T0),
             ],
         );
-        d.members = vec![("acme", "sre", "sam"), ("acme", "sre", "sue"), ("acme", "sre", "dora")];
+        d.members = vec![
+            ("acme", "sre", "sam"),
+            ("acme", "sre", "sue"),
+            ("acme", "sre", "dora"),
+        ];
         d.deployments = vec![deployed("staging", Some("success"))];
         d
     };
@@ -643,7 +696,10 @@ fn everything_together() {
                 ..with_reviews(full(), vec![review("sam", "APPROVED", SHA, T0)])
             },
             Want::Wait(Some(T0 + 86_400)),
-            &["Missing: a successful deployment of 1111111 to `staging`", "Missing: 1 more approval"],
+            &[
+                "Missing: a successful deployment of 1111111 to `staging`",
+                "Missing: 1 more approval",
+            ],
         ),
     ];
     cases[1].now = T0 + 3 * 86_400;

@@ -205,7 +205,11 @@ impl FakeGitHub {
 }
 
 /// Serves a gate endpoint, or answers 404 like GitHub for anything else.
-pub(super) fn serve(shared: &Shared, inner: &Inner, req: &RecordedRequest) -> axum::response::Response {
+pub(super) fn serve(
+    shared: &Shared,
+    inner: &Inner,
+    req: &RecordedRequest,
+) -> axum::response::Response {
     let segments: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
     let state = &inner.app;
     match (req.method.as_str(), segments.as_slice()) {
@@ -326,8 +330,12 @@ fn page(shared: &Shared, req: &RecordedRequest, items: Vec<Value>) -> axum::resp
         .take(per_page)
         .collect();
     let link = |p: usize| {
-        let mut query: Vec<(String, String)> =
-            req.query.iter().filter(|(k, _)| k != "page").cloned().collect();
+        let mut query: Vec<(String, String)> = req
+            .query
+            .iter()
+            .filter(|(k, _)| k != "page")
+            .cloned()
+            .collect();
         query.push(("page".to_string(), p.to_string()));
         let encoded = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(query)
@@ -369,7 +377,10 @@ fn content(
         return not_found();
     };
     let sha = fake_sha(&f.content);
-    let api_url = format!("{}/repos/{owner}/{repo}/contents/{path}?ref={git_ref}", api(shared));
+    let api_url = format!(
+        "{}/repos/{owner}/{repo}/contents/{path}?ref={git_ref}",
+        api(shared)
+    );
     let html = format!("{}/{owner}/{repo}/blob/{git_ref}/{path}", shared.base_url);
     let git = format!("{}/repos/{owner}/{repo}/git/blobs/{sha}", api(shared));
     let name = path.rsplit('/').next().unwrap_or(path);
@@ -440,7 +451,11 @@ fn user_id(login: &str) -> u64 {
 fn user_json(shared: &Shared, login: &str) -> Value {
     let base = &shared.base_url;
     let id = user_id(login);
-    let url = format!("{}/users/{}", api(shared), login.replace('[', "%5B").replace(']', "%5D"));
+    let url = format!(
+        "{}/users/{}",
+        api(shared),
+        login.replace('[', "%5B").replace(']', "%5D")
+    );
     let bot = login.ends_with("[bot]");
     json!({
         "login": login,
@@ -494,7 +509,10 @@ fn repository_json(shared: &Shared, owner: &str, repo: &str) -> Value {
         ("keys_url", "/keys{/key_id}"),
         ("labels_url", "/labels{/name}"),
         ("milestones_url", "/milestones{/number}"),
-        ("notifications_url", "/notifications{?since,all,participating}"),
+        (
+            "notifications_url",
+            "/notifications{?since,all,participating}",
+        ),
         ("pulls_url", "/pulls{/number}"),
         ("releases_url", "/releases{/id}"),
         ("statuses_url", "/statuses/{sha}"),
@@ -564,7 +582,10 @@ fn repository_json(shared: &Shared, owner: &str, repo: &str) -> Value {
 
 fn pull_json(shared: &Shared, p: &Pull) -> Value {
     let repo_api = format!("{}/repos/{}/{}", api(shared), p.owner, p.repo);
-    let html = format!("{}/{}/{}/pull/{}", shared.base_url, p.owner, p.repo, p.number);
+    let html = format!(
+        "{}/{}/{}/pull/{}",
+        shared.base_url, p.owner, p.repo, p.number
+    );
     let pr_api = format!("{repo_api}/pulls/{}", p.number);
     let issue_api = format!("{repo_api}/issues/{}", p.number);
     let merged = p.merge_commit_sha.is_some();
@@ -639,7 +660,13 @@ fn pull_json(shared: &Shared, p: &Pull) -> Value {
 }
 
 fn review_json(shared: &Shared, r: &StoredReview) -> Value {
-    let pr_api = format!("{}/repos/{}/{}/pulls/{}", api(shared), r.owner, r.repo, r.number);
+    let pr_api = format!(
+        "{}/repos/{}/{}/pulls/{}",
+        api(shared),
+        r.owner,
+        r.repo,
+        r.number
+    );
     let html = format!(
         "{}/{}/{}/pull/{}#pullrequestreview-{}",
         shared.base_url, r.owner, r.repo, r.number, r.id
