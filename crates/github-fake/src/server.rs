@@ -580,7 +580,7 @@ fn serve(shared: &Shared, inner: &mut Inner, req: &RecordedRequest, bad_json: bo
             Ok(id) => edit(shared, inner, req, owner, repo, id),
             Err(_) => not_found(),
         },
-        _ => not_found(),
+        _ => crate::app::serve(req, segments.as_slice()).unwrap_or_else(not_found),
     }
 }
 
