@@ -292,3 +292,139 @@ impl Config {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rsa::pkcs1::EncodeRsaPrivateKey;
+    use rsa::pkcs8::{EncodePrivateKey, LineEnding};
+    use std::collections::HashMap;
+
+    fn load(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    fn pem_key() -> RsaPrivateKey {
+        use rand_core::SeedableRng;
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
+        RsaPrivateKey::new(&mut rng, 2048).unwrap()
+    }
+
+    #[test]
+    fn defaults_and_required_secret() {
+        let err = load(&[]).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("HELMPILOT_WEBHOOK_SECRET is not set"),
+            "{err}"
+        );
+        assert!(matches!(
+            load(&[("HELMPILOT_WEBHOOK_SECRET", "  ")]),
+            Err(ConfigError::Missing { .. })
+        ));
+        let c = load(&[("HELMPILOT_WEBHOOK_SECRET", "s")]).unwrap();
+        assert_eq!(c.listen.to_string(), DEFAULT_LISTEN);
+        assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(c.github_api_url, DEFAULT_GITHUB_API_URL);
+        assert_eq!(c.max_body, 5 * 1024 * 1024);
+        assert_eq!(c.recheck_interval, Duration::from_secs(60));
+        assert!(c.credentials.is_none() && c.audit_token.is_none());
+    }
+
+    #[test]
+    fn malformed_settings_name_the_variable() {
+        let base = ("HELMPILOT_WEBHOOK_SECRET", "s");
+        for (var, value, name) in [
+            ("HELMPILOT_LISTEN", "8080", "HELMPILOT_LISTEN"),
+            ("DATABASE_URL", "mysql://u:hunter2@h/db", "DATABASE_URL"),
+            ("GITHUB_API_URL", "api.github.com", "GITHUB_API_URL"),
+            ("HELMPILOT_MAX_BODY", "0", "HELMPILOT_MAX_BODY"),
+            ("HELMPILOT_MAX_BODY", "5MB", "HELMPILOT_MAX_BODY"),
+            (
+                "HELMPILOT_RECHECK_INTERVAL",
+                "-1",
+                "HELMPILOT_RECHECK_INTERVAL",
+            ),
+            ("HELMPILOT_APP_ID", "my-app", "HELMPILOT_APP_ID"),
+            (
+                "HELMPILOT_PRIVATE_KEY_PATH",
+                "/nonexistent/key.pem",
+                "HELMPILOT_PRIVATE_KEY_PATH",
+            ),
+        ] {
+            let err = load(&[base, (var, value)]).unwrap_err();
+            assert!(err.to_string().starts_with(name), "{var}={value}: {err}");
+            // A database password never shows.
+            assert!(!err.to_string().contains("hunter2"), "{err}");
+        }
+    }
+
+    #[test]
+    fn credentials_need_both_parts_and_a_pem_key() {
+        let key = pem_key();
+        let pkcs1 = key.to_pkcs1_pem(LineEnding::LF).unwrap();
+        let pkcs8 = key.to_pkcs8_pem(LineEnding::LF).unwrap();
+        let secret = ("HELMPILOT_WEBHOOK_SECRET", "s");
+        for pem in [pkcs1.as_str(), pkcs8.as_str()] {
+            let c = load(&[
+                secret,
+                ("HELMPILOT_APP_ID", "42"),
+                ("HELMPILOT_PRIVATE_KEY", pem),
+            ])
+            .unwrap();
+            let creds = c.credentials.unwrap();
+            assert_eq!(creds.app_id, 42);
+            assert_eq!(creds.key, key);
+            assert!(!format!("{creds:?}").contains("BEGIN"));
+        }
+        let err = load(&[secret, ("HELMPILOT_APP_ID", "42")]).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("HELMPILOT_PRIVATE_KEY is not set"),
+            "{err}"
+        );
+        let err = load(&[secret, ("HELMPILOT_PRIVATE_KEY", pkcs1.as_str())]).unwrap_err();
+        assert!(
+            err.to_string().starts_with("HELMPILOT_APP_ID is not set"),
+            "{err}"
+        );
+        let err = load(&[
+            secret,
+            ("HELMPILOT_APP_ID", "42"),
+            (
+                "HELMPILOT_PRIVATE_KEY",
+                "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----",
+            ),
+        ])
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("HELMPILOT_PRIVATE_KEY is invalid"),
+            "{err}"
+        );
+        let err = load(&[
+            secret,
+            ("HELMPILOT_APP_ID", "42"),
+            ("HELMPILOT_PRIVATE_KEY", "x"),
+            ("HELMPILOT_PRIVATE_KEY_PATH", "/k"),
+        ])
+        .unwrap_err();
+        assert!(err.to_string().contains("not both"), "{err}");
+    }
+
+    #[test]
+    fn secrets_are_not_in_debug_output() {
+        let c = load(&[
+            ("HELMPILOT_WEBHOOK_SECRET", "webhook-s3cret"),
+            ("HELMPILOT_AUDIT_TOKEN", "audit-s3cret"),
+        ])
+        .unwrap();
+        let debug = format!("{c:?}");
+        assert!(!debug.contains("s3cret"), "{debug}");
+        assert_eq!(c.audit_token.unwrap().expose(), "audit-s3cret");
+    }
+}

@@ -22,6 +22,11 @@ use crate::gate::{Decision, GateRequest, ManualCommand};
 use crate::metrics::Metrics;
 use crate::store::{ClaimedGate, DecisionRecord, Release, Store, StoreError};
 
+/// Delivery ids are kept this long for dedupe (GitHub redelivers within a few days).
+const DELIVERY_RETENTION_MS: i64 = 30 * 24 * 3600 * 1000;
+/// How often old delivery ids are removed.
+const PRUNE_EVERY_MS: i64 = 3600 * 1000;
+
 /// Evaluates a gate with data read from GitHub with `token` (an installation token of the
 /// gate's installation). The App's binary plugs `gate::evaluate` with `gate::GitHubBacked`
 /// in here; tests plug doubles.
@@ -164,9 +169,23 @@ impl<E: Evaluate> Worker<E> {
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
         let permits = Arc::new(Semaphore::new(self.config.concurrency.max(1)));
         let mut tasks = tokio::task::JoinSet::new();
+        let mut next_prune = 0i64;
         loop {
             if *shutdown.borrow() {
                 break;
+            }
+            let now = now_ms();
+            if now >= next_prune {
+                next_prune = now.saturating_add(PRUNE_EVERY_MS);
+                match self
+                    .store
+                    .prune_deliveries(now - DELIVERY_RETENTION_MS)
+                    .await
+                {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(removed = n, "pruned old deliveries"),
+                    Err(e) => tracing::warn!("{e}"),
+                }
             }
             match self.store.due_gates(now_ms(), 256).await {
                 Ok(ids) => {

@@ -256,6 +256,13 @@ async fn store_cases(url: &str) {
     assert_eq!(store.recent_decisions(10).await.unwrap(), vec![record]);
     let counts = store.gate_counts().await.unwrap();
     assert_eq!(counts, vec![("decided".to_string(), 1)]);
+    // Old delivery ids are pruned; a redelivery after that finds the gate and adds nothing.
+    assert_eq!(store.prune_deliveries(2000).await.unwrap(), 2);
+    assert_eq!(
+        store.record(&delivery("d1", 90_000), &gate).await.unwrap(),
+        Recorded::New { woke: false }
+    );
+    assert_eq!(store.recent_decisions(10).await.unwrap().len(), 1);
     store.close().await;
 }
 

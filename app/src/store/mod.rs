@@ -221,8 +221,10 @@ impl Store {
                 } else {
                     format!("{url}?mode=rwc")
                 };
-                // One writer at a time anyway; a few connections let reads overlap.
-                (Backend::Sqlite, url, 4)
+                // SQLite has one writer at a time; with several connections the others
+                // spin in its busy handler (sleeps of up to 100 ms: the tail latency).
+                // One connection makes them wait in line in the pool instead.
+                (Backend::Sqlite, url, 1)
             }
             "postgres" | "postgresql" => (Backend::Postgres, url.to_string(), 10),
             _ => return Err(StoreError::Unsupported { scheme }),
@@ -384,19 +386,6 @@ impl Store {
                     .map_err(query_error("listing due gates"))
             })
             .collect()
-    }
-
-    /// When the next pending gate is due, Unix milliseconds (`None`: none pending).
-    pub async fn next_due_ms(&self) -> Result<Option<i64>, StoreError> {
-        let row = sqlx::query(
-            "SELECT MIN(CASE WHEN state = 'pending' THEN next_check_at_ms ELSE claimed_until_ms END) \
-             FROM gates WHERE state IN ('pending', 'claimed')",
-        )
-        .fetch_one(&self.pool)
-        .await
-        .map_err(query_error("finding the next due gate"))?;
-        row.try_get::<Option<i64>, _>(0)
-            .map_err(query_error("finding the next due gate"))
     }
 
     /// Takes gate `id` for `owner` until `now_ms + lease`, if it is pending (or its last
@@ -639,6 +628,19 @@ impl Store {
                 ))
             })
             .collect()
+    }
+
+    /// Forgets deliveries received before `before_ms` (GitHub redelivers within days, so
+    /// old ids are no longer needed for dedupe). Returns how many were removed.
+    pub async fn prune_deliveries(&self, before_ms: i64) -> Result<u64, StoreError> {
+        Ok(
+            sqlx::query("DELETE FROM deliveries WHERE received_at_ms < $1")
+                .bind(before_ms)
+                .execute(&self.pool)
+                .await
+                .map_err(query_error("pruning old deliveries"))?
+                .rows_affected(),
+        )
     }
 
     /// Closes the pool (waits for connections to be returned).
