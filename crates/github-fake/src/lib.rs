@@ -25,6 +25,7 @@
 //! assert!(github.requests().is_empty());
 //! ```
 
+pub mod app;
 pub mod examples;
 mod npm;
 pub mod openapi;

@@ -585,7 +585,10 @@ fn serve(shared: &Shared, inner: &mut Inner, req: &RecordedRequest, bad_json: bo
             Ok(id) => edit(shared, inner, req, owner, repo, id),
             Err(_) => not_found(),
         },
-        _ => app::serve(shared, inner, req),
+        // The App's endpoints: installation tokens and deployment callbacks, then the
+        // data the gate reads (contents, pulls, reviews, teams, deployments).
+        _ => crate::app::serve(req, segments.as_slice())
+            .unwrap_or_else(|| app::serve(shared, inner, req)),
     }
 }
 
