@@ -347,16 +347,7 @@ fn to_json(shared: &Shared, s: &Stored) -> Value {
     let c = &s.comment;
     let login = &c.user_login;
     let bot = login.ends_with("[bot]");
-    let user_id = login
-        .bytes()
-        .fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(b.into()))
-        % 100_000_000;
     let repo_api = format!("{api}/repos/{}/{}", s.owner, s.repo);
-    // As GitHub writes them: `github-actions%5Bbot%5D`.
-    let user_url = format!(
-        "{api}/users/{}",
-        login.replace('[', "%5B").replace(']', "%5D")
-    );
     json!({
         "id": c.id,
         "node_id": format!("IC_kwDOfake{}", c.id),
@@ -364,31 +355,7 @@ fn to_json(shared: &Shared, s: &Stored) -> Value {
         "html_url": format!("{base}/{}/{}/pull/{}#issuecomment-{}", s.owner, s.repo, s.number, c.id),
         "issue_url": format!("{repo_api}/issues/{}", s.number),
         "body": c.body,
-        "user": {
-            "login": login,
-            "id": user_id,
-            "node_id": format!("U_fake{user_id}"),
-            "avatar_url": format!("{base}/avatars/u/{user_id}"),
-            "gravatar_id": "",
-            "url": user_url,
-            "html_url": if bot {
-                format!("{base}/apps/{}", login.trim_end_matches("[bot]"))
-            } else {
-                format!("{base}/{login}")
-            },
-            "followers_url": format!("{user_url}/followers"),
-            "following_url": format!("{user_url}/following{{/other_user}}"),
-            "gists_url": format!("{user_url}/gists{{/gist_id}}"),
-            "starred_url": format!("{user_url}/starred{{/owner}}{{/repo}}"),
-            "subscriptions_url": format!("{user_url}/subscriptions"),
-            "organizations_url": format!("{user_url}/orgs"),
-            "repos_url": format!("{user_url}/repos"),
-            "events_url": format!("{user_url}/events{{/privacy}}"),
-            "received_events_url": format!("{user_url}/received_events"),
-            "type": if bot { "Bot" } else { "User" },
-            "user_view_type": "public",
-            "site_admin": false,
-        },
+        "user": app::user_json(shared, login),
         "created_at": c.created_at,
         "updated_at": c.updated_at,
         "author_association": if bot { "NONE" } else { "CONTRIBUTOR" },

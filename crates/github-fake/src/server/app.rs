@@ -447,8 +447,8 @@ fn user_id(login: &str) -> u64 {
         % 100_000_000
 }
 
-/// A simple-user object.
-fn user_json(shared: &Shared, login: &str) -> Value {
+/// A simple-user object (also the author of the fake's issue comments).
+pub(super) fn user_json(shared: &Shared, login: &str) -> Value {
     let base = &shared.base_url;
     let id = user_id(login);
     let url = format!(
