@@ -5,14 +5,15 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use base64::Engine;
 use octocrab::Octocrab;
 use serde::Deserialize;
 
 use crate::link::next_link;
-use crate::retry::{decide, Answer, Decision, Outcome};
+use crate::retry::Outcome;
+use crate::transport::{self, GiveUp, Method, SetupError};
 use crate::{RepoName, RetryPolicy};
 
 /// Pages followed at most per list (10,000 items at 100 a page).
@@ -274,42 +275,16 @@ impl AppData {
     /// GitHub Enterprise Server) with an installation token. Must be called inside the
     /// tokio runtime that will run the requests.
     pub fn new(api_url: &str, token: &str) -> Result<AppData, AppDataError> {
-        let trimmed = api_url.trim().trim_end_matches('/');
-        let invalid = |reason: &str| AppDataError::InvalidApiUrl {
-            url: api_url.to_string(),
-            reason: reason.to_string(),
-        };
-        let parsed = url::Url::parse(trimmed).map_err(|e| invalid(&e.to_string()))?;
-        if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
-            return Err(invalid("expected an http(s) URL with a host"));
-        }
-        if parsed.query().is_some()
-            || parsed.fragment().is_some()
-            || !parsed.username().is_empty()
-            || parsed.password().is_some()
-        {
-            return Err(invalid("it has a query, fragment or credentials"));
-        }
-        let token = token.trim();
-        if token.is_empty() {
-            return Err(AppDataError::InvalidToken("empty"));
-        }
-        if token.bytes().any(|b| !(0x21..0x7f).contains(&b)) {
-            return Err(AppDataError::InvalidToken("not a printable ASCII string"));
-        }
-        // octocrab spawns its connection worker onto the current runtime (and panics
-        // without one).
-        if tokio::runtime::Handle::try_current().is_err() {
-            return Err(AppDataError::ClientSetup(
-                "AppData::new must be called inside a tokio runtime".to_string(),
-            ));
-        }
-        let octocrab = Octocrab::builder()
-            .base_uri(trimmed)
-            .map_err(|e| invalid(&e.to_string()))?
-            .personal_token(token.to_string())
-            .build()
-            .map_err(|e| AppDataError::ClientSetup(e.to_string()))?;
+        let connection =
+            transport::connect(api_url, token, "AppData::new").map_err(|e| match e {
+                SetupError::ApiUrl(reason) => AppDataError::InvalidApiUrl {
+                    url: api_url.to_string(),
+                    reason,
+                },
+                SetupError::Token(why) => AppDataError::InvalidToken(why),
+                SetupError::Client(why) => AppDataError::ClientSetup(why),
+            })?;
+        let (octocrab, parsed) = (connection.octocrab, connection.parsed);
         Ok(AppData {
             inner: Arc::new(Inner {
                 octocrab,
@@ -598,89 +573,43 @@ impl AppData {
 
     /// One GET with retries: the `Link` header and the body of the success answer.
     async fn get(&self, call: &Call, url: &str) -> Result<(Option<String>, String), AppDataError> {
-        let policy = &self.inner.policy;
-        let started = Instant::now();
-        let mut attempts = 0u32;
-        loop {
-            attempts += 1;
-            let (outcome, reason) =
-                match tokio::time::timeout(policy.request_timeout, self.attempt(url)).await {
-                    Ok(Ok((answer, link, body))) if (200..300).contains(&answer.status) => {
-                        return Ok((link, body))
-                    }
-                    Ok(Ok((answer, _, _))) => (Outcome::Answer(answer), None),
-                    Ok(Err(reason)) => (Outcome::Transport, Some(reason)),
-                    Err(_) => (
-                        Outcome::Transport,
-                        Some(format!(
-                            "no answer within {} s",
-                            policy.request_timeout.as_secs_f32()
-                        )),
-                    ),
-                };
-            let now_epoch = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs());
-            match decide(policy, attempts, started.elapsed(), &outcome, now_epoch) {
-                Decision::Retry(wait) => {
-                    tracing::warn!(what = %call.what, attempt = attempts, wait_ms = wait.as_millis() as u64, "GitHub request failed; retrying");
-                    tokio::time::sleep(wait).await;
-                }
-                Decision::RateLimitTooLong(wait) => {
-                    return Err(AppDataError::RateLimited {
-                        what: call.what.clone(),
-                        wait_secs: wait.as_secs(),
-                    })
-                }
-                Decision::Stop => {
-                    return Err(match outcome {
-                        Outcome::Answer(a) => AppDataError::Status {
-                            what: call.what.clone(),
-                            status: a.status,
-                            message: a.message,
-                            permission: call.permission,
-                        },
-                        Outcome::Transport => AppDataError::Transport {
-                            what: call.what.clone(),
-                            reason: reason.unwrap_or_else(|| "no answer".to_string()),
-                        },
-                    })
-                }
-            }
-        }
-    }
-
-    async fn attempt(&self, url: &str) -> Result<(Answer, Option<String>, String), String> {
-        let octo = &self.inner.octocrab;
-        let response = octo._get(url).await.map_err(|e| chain(&e))?;
-        let status = response.status().as_u16();
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
+        let on_retry = |attempt: u32, wait: Duration, _: &Outcome, _: Option<&str>| {
+            tracing::warn!(what = %call.what, attempt, wait_ms = wait.as_millis() as u64, "GitHub request failed; retrying");
         };
-        let mut answer = Answer {
-            status,
-            retry_after: header("retry-after"),
-            ratelimit_remaining: header("x-ratelimit-remaining"),
-            ratelimit_reset: header("x-ratelimit-reset"),
-            message: None,
-        };
-        let link = header("link");
-        let body = octo.body_to_string(response).await.map_err(|e| chain(&e))?;
-        if !(200..300).contains(&status) {
-            answer.message = serde_json::from_str::<serde_json::Value>(&body)
-                .ok()
-                .and_then(|v| {
-                    v.get("message")
-                        .and_then(|m| m.as_str())
-                        .map(str::to_string)
-                })
-                .filter(|m| !m.is_empty());
+        let inner = &self.inner;
+        match transport::send(
+            &inner.octocrab,
+            &inner.policy,
+            Method::Get,
+            url,
+            None,
+            on_retry,
+        )
+        .await
+        {
+            Ok(reply) => Ok((reply.link, reply.body)),
+            Err(GiveUp::RateLimitTooLong { wait, .. }) => Err(AppDataError::RateLimited {
+                what: call.what.clone(),
+                wait_secs: wait.as_secs(),
+            }),
+            Err(GiveUp::Stopped {
+                outcome: Outcome::Answer(a),
+                ..
+            }) => Err(AppDataError::Status {
+                what: call.what.clone(),
+                status: a.status,
+                message: a.message,
+                permission: call.permission,
+            }),
+            Err(GiveUp::Stopped {
+                outcome: Outcome::Transport,
+                transport_reason,
+                ..
+            }) => Err(AppDataError::Transport {
+                what: call.what.clone(),
+                reason: transport_reason.unwrap_or_else(|| "no answer".to_string()),
+            }),
         }
-        Ok((answer, link, body))
     }
 }
 
@@ -689,19 +618,4 @@ fn decode<T: serde::de::DeserializeOwned>(call: &Call, body: &str) -> Result<T, 
         what: call.what.clone(),
         reason: e.to_string(),
     })
-}
-
-/// An error and its causes on one line.
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let s_text = s.to_string();
-        if !text.contains(&s_text) {
-            text.push_str(": ");
-            text.push_str(&s_text);
-        }
-        source = s.source();
-    }
-    text
 }

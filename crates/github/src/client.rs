@@ -2,14 +2,15 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use octocrab::Octocrab;
 use serde::Deserialize;
 
 use crate::error::{Operation, Target};
 use crate::link::next_link;
-use crate::retry::{decide, Answer, Decision, Outcome};
+use crate::retry::Outcome;
+use crate::transport::{self, GiveUp, Method, Reply, SetupError};
 use crate::{GitHubError, RepoName, RetryPolicy};
 
 /// GitHub's limit on a comment body, in characters.
@@ -126,19 +127,6 @@ impl From<RawComment> for Comment {
     }
 }
 
-#[derive(Clone, Copy)]
-enum Method {
-    Get,
-    Post,
-    Patch,
-}
-
-/// A successful answer.
-struct Reply {
-    link: Option<String>,
-    body: String,
-}
-
 /// The operation and place a request is for, for messages.
 struct Ctx {
     op: Operation,
@@ -164,55 +152,21 @@ impl Client {
     /// Uses [`RetryPolicy::default`]. Must be called inside the tokio runtime that will
     /// run the requests (an error otherwise).
     pub fn new(api_url: &str, token: &str) -> Result<Client, GitHubError> {
-        let trimmed = api_url.trim().trim_end_matches('/');
-        let invalid = |reason: String| GitHubError::InvalidApiUrl {
-            url: api_url.to_string(),
-            reason,
-        };
-        let parsed = url::Url::parse(trimmed).map_err(|e| invalid(e.to_string()))?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(invalid(format!(
-                "the scheme is {:?}, not http or https",
-                parsed.scheme()
-            )));
-        }
-        if parsed.host().is_none() {
-            return Err(invalid("no host".to_string()));
-        }
-        if parsed.query().is_some() || parsed.fragment().is_some() {
-            return Err(invalid("it has a query or fragment".to_string()));
-        }
-        if !parsed.username().is_empty() || parsed.password().is_some() {
-            return Err(invalid("it carries credentials".to_string()));
-        }
-        let token = token.trim();
-        if token.is_empty() {
-            return Err(GitHubError::InvalidToken("empty"));
-        }
-        if token.bytes().any(|b| !(0x21..0x7f).contains(&b)) {
-            return Err(GitHubError::InvalidToken(
-                "not a printable ASCII string (was the secret pasted with line breaks?)",
-            ));
-        }
-        // octocrab's service stack spawns its worker onto the current runtime, and panics
-        // without one.
-        if tokio::runtime::Handle::try_current().is_err() {
-            return Err(GitHubError::ClientSetup(
-                "Client::new must be called inside a tokio runtime (the client's connection \
-                 worker runs on it)"
-                    .to_string(),
-            ));
-        }
-        let octocrab = Octocrab::builder()
-            .base_uri(trimmed)
-            .map_err(|e| invalid(e.to_string()))?
-            .personal_token(token.to_string())
-            .build()
-            .map_err(|e| GitHubError::ClientSetup(e.to_string()))?;
+        let connection =
+            transport::connect(api_url, token, "Client::new").map_err(|e| match e {
+                SetupError::ApiUrl(reason) => GitHubError::InvalidApiUrl {
+                    url: api_url.to_string(),
+                    reason,
+                },
+                SetupError::Token(why) => GitHubError::InvalidToken(why),
+                SetupError::Client(why) => GitHubError::ClientSetup(why),
+            })?;
+        let (octocrab, trimmed, parsed) =
+            (connection.octocrab, connection.trimmed, connection.parsed);
         Ok(Client {
             inner: Arc::new(Inner {
                 octocrab,
-                api_url: trimmed.to_string(),
+                api_url: trimmed,
                 origin: parsed.origin(),
                 policy: RetryPolicy::default(),
                 comment_author: None,
@@ -393,102 +347,35 @@ impl Client {
         body: Option<&serde_json::Value>,
     ) -> Result<Reply, GitHubError> {
         let policy = &self.inner.policy;
-        let started = Instant::now();
-        let mut attempts = 0u32;
-        loop {
-            attempts += 1;
-            let outcome =
-                match tokio::time::timeout(policy.request_timeout, self.attempt(method, url, body))
-                    .await
-                {
-                    Ok(Ok((answer, reply))) if (200..300).contains(&answer.status) => {
-                        return Ok(reply)
-                    }
-                    Ok(Ok((answer, _))) => Err(Outcome::Answer(answer)),
-                    Ok(Err(reason)) => Ok(reason),
-                    Err(_) => Ok(format!(
-                        "no answer within {} s",
-                        policy.request_timeout.as_secs_f32()
-                    )),
-                };
-            // `Ok(reason)` here is a transport failure, `Err(outcome)` an HTTP answer.
-            let (outcome, transport_reason) = match outcome {
-                Ok(reason) => (Outcome::Transport, Some(reason)),
-                Err(outcome) => (outcome, None),
-            };
-            let now_epoch = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs());
-            match decide(policy, attempts, started.elapsed(), &outcome, now_epoch) {
-                Decision::Retry(wait) => {
-                    tracing::warn!(
-                        target = %ctx.target,
-                        attempt = attempts,
-                        wait_ms = wait.as_millis() as u64,
-                        "GitHub request to {} comments failed ({}); retrying",
-                        ctx.op.verb(),
-                        describe(&outcome, transport_reason.as_deref()),
-                    );
-                    tokio::time::sleep(wait).await;
-                }
-                Decision::RateLimitTooLong(wait) => {
-                    let status = match &outcome {
+        let on_retry = |attempt: u32, wait: Duration, outcome: &Outcome, reason: Option<&str>| {
+            tracing::warn!(
+                target = %ctx.target,
+                attempt,
+                wait_ms = wait.as_millis() as u64,
+                "GitHub request to {} comments failed ({}); retrying",
+                ctx.op.verb(),
+                describe(outcome, reason),
+            );
+        };
+        transport::send(&self.inner.octocrab, policy, method, url, body, on_retry)
+            .await
+            .map_err(|give_up| match give_up {
+                GiveUp::RateLimitTooLong { outcome, wait } => GitHubError::RateLimited {
+                    verb: ctx.op.verb(),
+                    target: ctx.target.clone(),
+                    status: match &outcome {
                         Outcome::Answer(a) => a.status,
                         Outcome::Transport => 0,
-                    };
-                    return Err(GitHubError::RateLimited {
-                        verb: ctx.op.verb(),
-                        target: ctx.target.clone(),
-                        status,
-                        wait,
-                        budget: policy.budget,
-                    });
-                }
-                Decision::Stop => {
-                    return Err(self.final_error(ctx, outcome, transport_reason, attempts))
-                }
-            }
-        }
-    }
-
-    /// One request. `Err` is a transport failure, described without the token.
-    async fn attempt(
-        &self,
-        method: Method,
-        url: &str,
-        body: Option<&serde_json::Value>,
-    ) -> Result<(Answer, Reply), String> {
-        let octo = &self.inner.octocrab;
-        let response = match method {
-            Method::Get => octo._get(url).await,
-            Method::Post => octo._post(url, body).await,
-            Method::Patch => octo._patch(url, body).await,
-        }
-        .map_err(|e| error_chain(&e))?;
-        let status = response.status().as_u16();
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
-        let mut answer = Answer {
-            status,
-            retry_after: header("retry-after"),
-            ratelimit_remaining: header("x-ratelimit-remaining"),
-            ratelimit_reset: header("x-ratelimit-reset"),
-            message: None,
-        };
-        let link = header("link");
-        let text = octo
-            .body_to_string(response)
-            .await
-            .map_err(|e| error_chain(&e))?;
-        if !(200..300).contains(&status) {
-            answer.message = github_message(&text);
-        }
-        Ok((answer, Reply { link, body: text }))
+                    },
+                    wait,
+                    budget: policy.budget,
+                },
+                GiveUp::Stopped {
+                    outcome,
+                    transport_reason,
+                    attempts,
+                } => self.final_error(ctx, outcome, transport_reason, attempts),
+            })
     }
 
     fn final_error(
@@ -580,18 +467,6 @@ fn decode<T: serde::de::DeserializeOwned>(ctx: &Ctx, body: &str) -> Result<T, Gi
     })
 }
 
-/// GitHub's error bodies are `{"message": ..., "documentation_url": ...}`.
-fn github_message(body: &str) -> Option<String> {
-    #[derive(Deserialize)]
-    struct ErrorBody {
-        message: String,
-    }
-    serde_json::from_str::<ErrorBody>(body)
-        .ok()
-        .map(|b| b.message)
-        .filter(|m| !m.is_empty())
-}
-
 fn describe(outcome: &Outcome, transport_reason: Option<&str>) -> String {
     match outcome {
         Outcome::Transport => transport_reason.unwrap_or("no answer").to_string(),
@@ -600,21 +475,6 @@ fn describe(outcome: &Outcome, transport_reason: Option<&str>) -> String {
             None => a.status.to_string(),
         },
     }
-}
-
-/// An error and its causes on one line (hyper's outer errors alone say little).
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let s_text = s.to_string();
-        if !text.contains(&s_text) {
-            text.push_str(": ");
-            text.push_str(&s_text);
-        }
-        source = s.source();
-    }
-    text
 }
 
 #[cfg(test)]
@@ -659,15 +519,6 @@ mod tests {
         assert_eq!(pick(&cs, M, Some("bob")).map(|c| c.id), Some(6));
         // Only people: the first by id.
         assert_eq!(pick(&cs[..1], M, None).map(|c| c.id), Some(5));
-    }
-
-    #[test]
-    fn github_error_bodies_give_their_message() {
-        assert_eq!(
-            github_message(r#"{"message":"Resource not accessible by integration","documentation_url":"https://docs.github.com/rest","status":"403"}"#).as_deref(),
-            Some("Resource not accessible by integration")
-        );
-        assert_eq!(github_message("<html>502</html>"), None);
     }
 
     #[test]

@@ -31,6 +31,7 @@ pub mod event;
 mod link;
 mod repo;
 mod retry;
+mod transport;
 
 pub use client::{Client, Comment, Upsert, MAX_COMMENT_CHARS};
 pub use error::{GitHubError, Operation, Target};
