@@ -131,7 +131,7 @@ fn pull_request(event_name: &str) -> Result<()> {
         started.elapsed().as_secs_f64()
     );
 
-    let marker = marker(&inputs, config_identity(&plan.repository.root, &inputs));
+    let marker = marker(&config_identity(plan.config.is_some(), &inputs));
     publish(
         &report,
         &inputs,
@@ -224,8 +224,8 @@ fn find_charts(root: &Path, relative: &Path, found: &mut Vec<PathBuf>, depth: us
 
 /// What tells this configuration's comment apart from another workflow's: the config path,
 /// or the chart and environment inputs when there is no config.
-fn config_identity(root: &Path, inputs: &Inputs) -> String {
-    let identity = if root.join(&inputs.config).is_file() {
+fn config_identity(has_config: bool, inputs: &Inputs) -> String {
+    let identity = if has_config {
         format!("config={}", inputs.config)
     } else {
         format!(
@@ -238,7 +238,8 @@ fn config_identity(root: &Path, inputs: &Inputs) -> String {
     digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
 }
 
-fn marker(_inputs: &Inputs, identity: String) -> String {
+/// The hidden line that finds this configuration's comment again.
+fn marker(identity: &str) -> String {
     format!("<!-- helmpilot:diff:{identity} -->")
 }
 
